@@ -1,0 +1,1 @@
+namespace CouponKit; internal static class Placeholder { }

@@ -1,1 +1,0 @@
-namespace CouponKit; internal static class Placeholder { }

@@ -1,0 +1,203 @@
+using CouponKit.Messaging;
+using CouponKit.Ports;
+using CouponKit.Redemption;
+using Microsoft.Extensions.Options;
+
+namespace CouponKit.Issuance;
+
+/// <summary>
+/// Users claim (grab) coupons. A claim checks, in order: the rate limits of the user and the IP address; an earlier claim with
+/// the same idempotency key (which returns the same coupon); the template's state, claim window, channel and audience; the claim
+/// cost in points; then the store issues the coupon atomically against the per-user limit and the inventory. Points taken for a
+/// claim that issues nothing are returned, through a retried <see cref="CouponTopics.PointsRefund"/> command if the ledger fails.
+/// </summary>
+public sealed class CouponClaims
+{
+    /// <summary>The longest idempotency key accepted.</summary>
+    public const int MaxIdempotencyKeyLength = 200;
+
+    private readonly ITemplateStore _templates;
+    private readonly ICouponStore _coupons;
+    private readonly IRateLimiter _limiter;
+    private readonly IPointsLedger _points;
+    private readonly IMessageBus _bus;
+    private readonly TimeProvider _time;
+    private readonly CouponKitOptions _options;
+
+    /// <summary>Initializes a new instance of the <see cref="CouponClaims"/> class.</summary>
+    /// <param name="templates">The template store.</param>
+    /// <param name="coupons">The coupon store.</param>
+    /// <param name="limiter">The rate limiter.</param>
+    /// <param name="points">The points ledger.</param>
+    /// <param name="bus">The message bus, for compensations.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="options">The options.</param>
+    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options)
+    {
+        _templates = templates ?? throw new ArgumentNullException(nameof(templates));
+        _coupons = coupons ?? throw new ArgumentNullException(nameof(coupons));
+        _limiter = limiter ?? throw new ArgumentNullException(nameof(limiter));
+        _points = points ?? throw new ArgumentNullException(nameof(points));
+        _bus = bus ?? throw new ArgumentNullException(nameof(bus));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
+    }
+
+    /// <summary>Claims a coupon.</summary>
+    /// <param name="request">The claim.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The coupon issued, or why nothing was.</returns>
+    /// <exception cref="ArgumentException">The request is malformed (blank ids, key too long, unknown channel).</exception>
+    /// <exception cref="TemplateNotFoundException">The template does not exist.</exception>
+    /// <exception cref="IdempotencyKeyConflictException">The key was used for another user or template.</exception>
+    public async Task<ClaimResult> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        Validate(request);
+        var user = request.User.UserId;
+        var decision = await _limiter.TryAcquireAsync("claim:user:" + user, _options.ClaimUserPolicy, cancellationToken).ConfigureAwait(false);
+        if (decision.Allowed && request.ClientIp is { } ip)
+        {
+            decision = await _limiter.TryAcquireAsync("claim:ip:" + ip, _options.ClaimIpPolicy, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!decision.Allowed)
+        {
+            return ClaimResult.Rejected(ClaimRejection.RateLimited, "too many claims; try again later", decision.RetryAfter);
+        }
+
+        var template = await _templates.FindAsync(request.TemplateId, cancellationToken).ConfigureAwait(false)
+            ?? throw new TemplateNotFoundException(request.TemplateId);
+
+        var earlier = await _coupons.FindByClaimKeyAsync(request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        if (earlier is not null)
+        {
+            return IsSameClaim(earlier, request) ? ClaimResult.Issued(earlier, replay: true) : throw new IdempotencyKeyConflictException(request.IdempotencyKey);
+        }
+
+        var now = _time.GetUtcNow();
+        if (Check(template, request, now) is { } rejected)
+        {
+            return rejected;
+        }
+
+        var pointsKey = "claim:" + request.IdempotencyKey;
+        if (template.ClaimCostPoints > 0
+            && !await _points.TryDeductAsync(user, template.ClaimCostPoints, pointsKey, cancellationToken).ConfigureAwait(false))
+        {
+            return ClaimResult.Rejected(ClaimRejection.InsufficientPoints, $"the claim costs {template.ClaimCostPoints} points");
+        }
+
+        IssueOutcome outcome;
+        try
+        {
+            var (from, until) = template.Validity.WindowFor(now);
+            var coupon = new IssuedCoupon(NewCouponId(), template.Id, user, CouponState.Available, from, until, now, request.Channel, null, 1);
+            outcome = await _coupons.IssueAsync(new IssueCommand(request.IdempotencyKey, coupon, template.PerUserLimit, [CouponEvents.Issued(coupon, request.IdempotencyKey)]), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
+            throw;
+        }
+
+        switch (outcome.Status)
+        {
+            case IssueStatus.Issued:
+            case IssueStatus.Replayed:
+                return ClaimResult.Issued(outcome.Coupon!, outcome.Status == IssueStatus.Replayed);
+            case IssueStatus.KeyConflict:
+                await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
+                throw new IdempotencyKeyConflictException(request.IdempotencyKey);
+            case IssueStatus.LimitReached:
+                await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
+                return ClaimResult.Rejected(ClaimRejection.LimitReached, $"at most {template.PerUserLimit} coupon(s) of this template per user");
+            default:
+                await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
+                return ClaimResult.Rejected(ClaimRejection.SoldOut, "all coupons of this template have been claimed");
+        }
+    }
+
+    private static ClaimResult? Check(CouponTemplate template, ClaimRequest request, DateTimeOffset now)
+    {
+        switch (template.State)
+        {
+            case TemplateState.Draft:
+                return ClaimResult.Rejected(ClaimRejection.NotActive, "the template is not open for claims");
+            case TemplateState.Paused:
+                return ClaimResult.Rejected(ClaimRejection.Paused, "claims are paused");
+            case TemplateState.Ended:
+                return ClaimResult.Rejected(ClaimRejection.Ended, "the template has ended");
+        }
+
+        if (template.ClaimStartsAt is { } start && now < start)
+        {
+            return ClaimResult.Rejected(ClaimRejection.NotStarted, $"claims open at {start:O}");
+        }
+
+        if ((template.ClaimEndsAt is { } end && now >= end) || (!template.Validity.IsRelative && now >= template.Validity.Until))
+        {
+            return ClaimResult.Rejected(ClaimRejection.Ended, "the claim window has closed");
+        }
+
+        if ((template.Channels & request.Channel) == 0)
+        {
+            return ClaimResult.Rejected(ClaimRejection.ChannelClosed, $"the template does not issue through {request.Channel}");
+        }
+
+        return template.Audience.Admits(request.User) ? null : ClaimResult.Rejected(ClaimRejection.NotEligible, "the user is not in the template's audience");
+    }
+
+    private static bool IsSameClaim(IssuedCoupon earlier, ClaimRequest request) =>
+        string.Equals(earlier.UserId, request.User.UserId, StringComparison.Ordinal)
+        && string.Equals(earlier.TemplateId, request.TemplateId, StringComparison.Ordinal);
+
+    private static void Validate(ClaimRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Guard.Identifier(request.TemplateId, nameof(request.TemplateId));
+        ArgumentNullException.ThrowIfNull(request.User, nameof(request.User));
+        if (string.IsNullOrWhiteSpace(request.IdempotencyKey) || request.IdempotencyKey.Length > MaxIdempotencyKeyLength)
+        {
+            throw new ArgumentException($"The idempotency key must be 1 to {MaxIdempotencyKeyLength} characters and not blank.", nameof(request));
+        }
+
+        if (request.Channel is not (ClaimChannels.Grab or ClaimChannels.Push or ClaimChannels.PromoCode))
+        {
+            throw new ArgumentException($"A claim comes through exactly one channel, got {request.Channel}.", nameof(request));
+        }
+
+        if (request.ClientIp is { Length: 0 or > 64 })
+        {
+            throw new ArgumentException("The client IP must be 1 to 64 characters.", nameof(request));
+        }
+    }
+
+    private static string NewCouponId() => Guid.NewGuid().ToString("N");
+
+    private async Task RefundAsync(CouponTemplate template, string userId, string pointsKey)
+    {
+        if (template.ClaimCostPoints <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await _points.RefundAsync(userId, template.ClaimCostPoints, pointsKey, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The ledger failing must not lose the refund: it is handed to the bus, which retries.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            var body = System.Text.Json.JsonSerializer.Serialize(new PointsRefund(userId, template.ClaimCostPoints, pointsKey));
+            var message = new OutboxMessage($"points-refund:{pointsKey}", CouponTopics.Coupon, CouponTopics.PointsRefund, userId, body, _time.GetUtcNow());
+            await _bus.PublishAsync(message, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The body of a <see cref="CouponTopics.PointsRefund"/> command.</summary>
+    /// <param name="UserId">The user.</param>
+    /// <param name="Points">The points to return.</param>
+    /// <param name="IdempotencyKey">The deduction's key.</param>
+    public sealed record PointsRefund(string UserId, long Points, string IdempotencyKey);
+}

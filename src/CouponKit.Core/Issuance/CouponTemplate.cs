@@ -1,0 +1,217 @@
+using CouponKit.Rules;
+
+namespace CouponKit.Issuance;
+
+/// <summary>
+/// A coupon template (a batch): what its coupons give, how many may be issued, to whom, when they may be claimed and used.
+/// Immutable; every change makes a new version through the merchant operations of <see cref="CouponTemplates"/>.
+/// </summary>
+public sealed class CouponTemplate
+{
+    /// <summary>The most coupons one template may issue.</summary>
+    public const int MaxInventory = 100_000_000;
+
+    /// <summary>The highest per-user limit.</summary>
+    public const int MaxPerUserLimit = 1_000;
+
+    private CouponTemplate(string id, TemplateDraft draft, TemplateState state, long version, DateTimeOffset createdAt, DateTimeOffset updatedAt)
+    {
+        Id = id;
+        Name = draft.Name;
+        Rule = draft.Rule;
+        Scope = draft.Scope;
+        Stacking = draft.Stacking;
+        Issuer = draft.Issuer;
+        TotalInventory = draft.TotalInventory;
+        Validity = draft.Validity;
+        ClaimStartsAt = draft.ClaimStartsAt;
+        ClaimEndsAt = draft.ClaimEndsAt;
+        PerUserLimit = draft.PerUserLimit;
+        Audience = draft.Audience;
+        ClaimCostPoints = draft.ClaimCostPoints;
+        Channels = draft.Channels;
+        State = state;
+        Version = version;
+        CreatedAt = createdAt;
+        UpdatedAt = updatedAt;
+    }
+
+    /// <summary>Gets the template id.</summary>
+    public string Id { get; }
+
+    /// <summary>Gets the name shown to users.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets what the coupons give.</summary>
+    public DiscountRule Rule { get; }
+
+    /// <summary>Gets the lines the coupons apply to.</summary>
+    public CouponScope Scope { get; }
+
+    /// <summary>Gets how the coupons combine with others.</summary>
+    public StackingPolicy Stacking { get; }
+
+    /// <summary>Gets who funds the coupons.</summary>
+    public CouponIssuer Issuer { get; }
+
+    /// <summary>Gets the number of coupons that may ever be issued.</summary>
+    public int TotalInventory { get; }
+
+    /// <summary>Gets when the coupons may be used.</summary>
+    public CouponValidity Validity { get; }
+
+    /// <summary>Gets when claims open, or <see langword="null"/>.</summary>
+    public DateTimeOffset? ClaimStartsAt { get; }
+
+    /// <summary>Gets when claims close (exclusive), or <see langword="null"/>.</summary>
+    public DateTimeOffset? ClaimEndsAt { get; }
+
+    /// <summary>Gets how many coupons of the template one user may hold.</summary>
+    public int PerUserLimit { get; }
+
+    /// <summary>Gets who may claim.</summary>
+    public Audience Audience { get; }
+
+    /// <summary>Gets the member points a claim costs.</summary>
+    public long ClaimCostPoints { get; }
+
+    /// <summary>Gets the channels through which the coupons reach users.</summary>
+    public ClaimChannels Channels { get; }
+
+    /// <summary>Gets the state.</summary>
+    public TemplateState State { get; }
+
+    /// <summary>Gets the version, raised by one at every change; caches and events compare it.</summary>
+    public long Version { get; }
+
+    /// <summary>Gets when the template was created.</summary>
+    public DateTimeOffset CreatedAt { get; }
+
+    /// <summary>Gets when the template last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; }
+
+    /// <summary>Builds the rule engine's view of a coupon issued from this template.</summary>
+    /// <param name="coupon">The issued coupon.</param>
+    /// <returns>The coupon for <see cref="QuoteEngine"/>.</returns>
+    public Coupon ToCoupon(IssuedCoupon coupon)
+    {
+        ArgumentNullException.ThrowIfNull(coupon);
+        return new Coupon
+        {
+            Id = coupon.CouponId,
+            TemplateId = Id,
+            Name = Name,
+            Rule = Rule,
+            Scope = Scope,
+            Stacking = Stacking,
+            Issuer = Issuer,
+            ValidFrom = coupon.ValidFrom,
+            ValidUntil = coupon.ValidUntil,
+        };
+    }
+
+    internal static CouponTemplate Create(string id, TemplateDraft draft, DateTimeOffset now)
+    {
+        Validate(id, draft);
+        return new CouponTemplate(id, draft, TemplateState.Draft, 1, now, now);
+    }
+
+    /// <summary>Rebuilds a template from storage (for store adapters).</summary>
+    /// <param name="id">The id.</param>
+    /// <param name="draft">The definition.</param>
+    /// <param name="state">The state.</param>
+    /// <param name="version">The version.</param>
+    /// <param name="createdAt">When it was created.</param>
+    /// <param name="updatedAt">When it last changed.</param>
+    /// <returns>The template.</returns>
+    public static CouponTemplate Restore(string id, TemplateDraft draft, TemplateState state, long version, DateTimeOffset createdAt, DateTimeOffset updatedAt)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        Validate(id, draft);
+        return new CouponTemplate(id, draft, state, version, createdAt, updatedAt);
+    }
+
+    /// <summary>Returns the definition of this template, for storage or to derive a changed template.</summary>
+    /// <returns>The draft.</returns>
+    public TemplateDraft ToDraft() => new()
+    {
+        Id = Id,
+        Name = Name,
+        Rule = Rule,
+        Scope = Scope,
+        Stacking = Stacking,
+        Issuer = Issuer,
+        TotalInventory = TotalInventory,
+        Validity = Validity,
+        ClaimStartsAt = ClaimStartsAt,
+        ClaimEndsAt = ClaimEndsAt,
+        PerUserLimit = PerUserLimit,
+        Audience = Audience,
+        ClaimCostPoints = ClaimCostPoints,
+        Channels = Channels,
+    };
+
+    internal CouponTemplate With(TemplateDraft draft, TemplateState state, DateTimeOffset now)
+    {
+        Validate(Id, draft);
+        return new CouponTemplate(Id, draft, state, Version + 1, CreatedAt, now);
+    }
+
+    internal static void Validate(string id, TemplateDraft draft)
+    {
+        if (string.IsNullOrWhiteSpace(id) || id.Length > Guard.MaxIdentifierLength)
+        {
+            throw new InvalidTemplateException(null, "id", "a template id must be 1 to 128 characters and not blank.");
+        }
+
+        if (draft is null)
+        {
+            throw new InvalidTemplateException(id, "draft", "the definition is missing.");
+        }
+
+        if (string.IsNullOrWhiteSpace(draft.Name) || draft.Name.Length > 200)
+        {
+            throw new InvalidTemplateException(id, "name", "the name must be 1 to 200 characters and not blank.");
+        }
+
+        if (draft.Rule is null || draft.Scope is null || draft.Stacking is null || draft.Validity is null || draft.Audience is null)
+        {
+            throw new InvalidTemplateException(id, "rule", "the rule, scope, stacking, validity and audience are required.");
+        }
+
+        if (draft.TotalInventory is < 1 or > MaxInventory)
+        {
+            throw new InvalidTemplateException(id, "totalInventory", $"the inventory must be 1 to {MaxInventory}, got {draft.TotalInventory}.");
+        }
+
+        if (draft.PerUserLimit is < 1 or > MaxPerUserLimit)
+        {
+            throw new InvalidTemplateException(id, "perUserLimit", $"the per-user limit must be 1 to {MaxPerUserLimit}, got {draft.PerUserLimit}.");
+        }
+
+        if (draft.ClaimStartsAt is { } start && draft.ClaimEndsAt is { } end && end <= start)
+        {
+            throw new InvalidTemplateException(id, "claimEndsAt", "the claim window ends before or when it starts.");
+        }
+
+        if (!draft.Validity.IsRelative && draft.ClaimStartsAt is { } s && draft.Validity.Until <= s)
+        {
+            throw new InvalidTemplateException(id, "validity", "the coupons would expire before claims open.");
+        }
+
+        if (draft.ClaimCostPoints is < 0 or > 1_000_000_000)
+        {
+            throw new InvalidTemplateException(id, "claimCostPoints", $"the claim cost must be 0 to 1,000,000,000 points, got {draft.ClaimCostPoints}.");
+        }
+
+        if (draft.Channels == ClaimChannels.None || (draft.Channels & ~ClaimChannels.All) != 0)
+        {
+            throw new InvalidTemplateException(id, "channels", "at least one known channel is required.");
+        }
+
+        if (!Enum.IsDefined(draft.Issuer))
+        {
+            throw new InvalidTemplateException(id, "issuer", $"unknown issuer {(int)draft.Issuer}.");
+        }
+    }
+}

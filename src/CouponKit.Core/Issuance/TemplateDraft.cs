@@ -1,0 +1,56 @@
+using CouponKit.Rules;
+
+namespace CouponKit.Issuance;
+
+/// <summary>What a merchant fills in to create a coupon template (a batch). Checked when the template is created.</summary>
+public sealed record TemplateDraft
+{
+    /// <summary>Gets the template id, or <see langword="null"/> to have one generated.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Gets the name shown to users.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Gets what the coupons give.</summary>
+    public required DiscountRule Rule { get; init; }
+
+    /// <summary>Gets the lines the coupons apply to.</summary>
+    /// <value>The default value is <see cref="CouponScope.Storewide"/>.</value>
+    public CouponScope Scope { get; init; } = CouponScope.Storewide;
+
+    /// <summary>Gets how the coupons combine with others.</summary>
+    /// <value>The default value is <see cref="StackingPolicy.Default"/>.</value>
+    public StackingPolicy Stacking { get; init; } = StackingPolicy.Default;
+
+    /// <summary>Gets who funds the coupons.</summary>
+    /// <value>The default value is <see cref="CouponIssuer.Shop"/>.</value>
+    public CouponIssuer Issuer { get; init; } = CouponIssuer.Shop;
+
+    /// <summary>Gets the number of coupons that may ever be issued: 1 to 100,000,000.</summary>
+    public required int TotalInventory { get; init; }
+
+    /// <summary>Gets when the coupons may be used.</summary>
+    public required CouponValidity Validity { get; init; }
+
+    /// <summary>Gets when claims open, or <see langword="null"/> for as soon as the template is active.</summary>
+    public DateTimeOffset? ClaimStartsAt { get; init; }
+
+    /// <summary>Gets when claims close (exclusive), or <see langword="null"/> for never.</summary>
+    public DateTimeOffset? ClaimEndsAt { get; init; }
+
+    /// <summary>Gets how many coupons of the template one user may hold: 1 to 1,000.</summary>
+    /// <value>The default value is 1.</value>
+    public int PerUserLimit { get; init; } = 1;
+
+    /// <summary>Gets who may claim.</summary>
+    /// <value>The default value is <see cref="Audience.Everyone"/>.</value>
+    public Audience Audience { get; init; } = Audience.Everyone;
+
+    /// <summary>Gets the member points a claim costs; 0 for free.</summary>
+    /// <value>The default value is 0.</value>
+    public long ClaimCostPoints { get; init; }
+
+    /// <summary>Gets the channels through which the coupons reach users.</summary>
+    /// <value>The default value is <see cref="ClaimChannels.All"/>.</value>
+    public ClaimChannels Channels { get; init; } = ClaimChannels.All;
+}

@@ -1,0 +1,69 @@
+using CouponKit.Issuance;
+using CouponKit.Messaging;
+
+namespace CouponKit.Ports;
+
+/// <summary>Stores issued coupons and claim records; issues a coupon atomically (idempotency key, per-user limit, inventory).</summary>
+public interface ICouponStore
+{
+    /// <summary>
+    /// Issues a coupon in one atomic step: if the claim key was used, returns that claim's coupon (<see cref="IssueStatus.Replayed"/>,
+    /// or <see cref="IssueStatus.KeyConflict"/> for another user or template); else if the user holds
+    /// <see cref="IssueCommand.PerUserLimit"/> coupons of the template, <see cref="IssueStatus.LimitReached"/>; else if no inventory
+    /// remains, <see cref="IssueStatus.SoldOut"/>; else decrements the inventory by one (never below zero), stores the coupon,
+    /// the claim record and the events.
+    /// </summary>
+    /// <param name="command">What to issue.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The outcome.</returns>
+    Task<IssueOutcome> IssueAsync(IssueCommand command, CancellationToken cancellationToken);
+
+    /// <summary>Finds the coupon a claim key issued.</summary>
+    /// <param name="claimKey">The claim's idempotency key.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The coupon, or <see langword="null"/> when the key was never used.</returns>
+    Task<IssuedCoupon?> FindByClaimKeyAsync(string claimKey, CancellationToken cancellationToken);
+
+    /// <summary>Finds a coupon.</summary>
+    /// <param name="couponId">The coupon id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The coupon, or <see langword="null"/>.</returns>
+    Task<IssuedCoupon?> FindAsync(string couponId, CancellationToken cancellationToken);
+
+    /// <summary>Lists a user's coupons.</summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The coupons, in the order they were claimed.</returns>
+    Task<IReadOnlyList<IssuedCoupon>> ListByUserAsync(string userId, CancellationToken cancellationToken);
+}
+
+/// <summary>A request to the store to issue one coupon.</summary>
+/// <param name="ClaimKey">The idempotency key of the claim.</param>
+/// <param name="Coupon">The coupon to store (state <c>Available</c>).</param>
+/// <param name="PerUserLimit">How many coupons of the template the user may hold.</param>
+/// <param name="Events">The events to write to the outbox with it.</param>
+public sealed record IssueCommand(string ClaimKey, IssuedCoupon Coupon, int PerUserLimit, IReadOnlyList<OutboxMessage> Events);
+
+/// <summary>What the store did with an <see cref="IssueCommand"/>.</summary>
+public enum IssueStatus
+{
+    /// <summary>The coupon was issued.</summary>
+    Issued,
+
+    /// <summary>The claim key was used before by the same user and template; the earlier coupon is returned.</summary>
+    Replayed,
+
+    /// <summary>No inventory remains.</summary>
+    SoldOut,
+
+    /// <summary>The user holds as many coupons of the template as allowed.</summary>
+    LimitReached,
+
+    /// <summary>The claim key was used before for another user or template.</summary>
+    KeyConflict,
+}
+
+/// <summary>The outcome of an <see cref="IssueCommand"/>.</summary>
+/// <param name="Status">What happened.</param>
+/// <param name="Coupon">The coupon issued or replayed.</param>
+public sealed record IssueOutcome(IssueStatus Status, IssuedCoupon? Coupon);

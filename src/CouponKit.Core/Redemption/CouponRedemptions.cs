@@ -1,0 +1,85 @@
+using CouponKit.Ports;
+using Microsoft.Extensions.Options;
+
+namespace CouponKit.Redemption;
+
+/// <summary>
+/// Redemption of coupons against orders as Try-Confirm-Cancel: <see cref="LockAsync"/> at order creation,
+/// <see cref="ConfirmAsync"/> at payment, <see cref="ReleaseAsync"/> when the order fails. Every step is idempotent and safe
+/// against reordering (a Cancel before its Try leaves a barrier that refuses the late Try). A lock not confirmed within
+/// <see cref="CouponKitOptions.LockTimeout"/> is released by a delayed <see cref="Messaging.CouponTopics.LockTimeout"/> message.
+/// </summary>
+public sealed class CouponRedemptions
+{
+    /// <summary>The most coupons one order may lock.</summary>
+    public const int MaxCouponsPerOrder = 50;
+
+    private readonly IRedemptionStore _store;
+    private readonly TimeProvider _time;
+    private readonly CouponKitOptions _options;
+
+    /// <summary>Initializes a new instance of the <see cref="CouponRedemptions"/> class.</summary>
+    /// <param name="store">The redemption store.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="options">The options.</param>
+    public CouponRedemptions(IRedemptionStore store, TimeProvider time, IOptions<CouponKitOptions> options)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
+    }
+
+    /// <summary>Try: locks coupons for an unpaid order, all or none.</summary>
+    /// <param name="orderId">The order.</param>
+    /// <param name="userId">The user who owns the order and the coupons.</param>
+    /// <param name="couponIds">The coupons: 1 to <see cref="MaxCouponsPerOrder"/>, distinct.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result: locked, already locked, or refused with a reason.</returns>
+    /// <exception cref="ArgumentException">An argument is malformed.</exception>
+    public Task<RedemptionResult> LockAsync(string orderId, string userId, IReadOnlyList<string> couponIds, CancellationToken cancellationToken = default)
+    {
+        var ids = CouponIds(couponIds, required: true);
+        var now = _time.GetUtcNow();
+        return _store.ExecuteAsync(new RedemptionCommand(TccPhase.Try, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), ids, now, now + _options.LockTimeout), cancellationToken);
+    }
+
+    /// <summary>Confirm: the order is paid; its locked coupons become used.</summary>
+    /// <param name="orderId">The order.</param>
+    /// <param name="userId">The user who owns the order.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result: confirmed, already confirmed, or refused (cancelled before, or nothing locked).</returns>
+    /// <exception cref="ArgumentException">An argument is malformed.</exception>
+    public Task<RedemptionResult> ConfirmAsync(string orderId, string userId, CancellationToken cancellationToken = default) =>
+        _store.ExecuteAsync(new RedemptionCommand(TccPhase.Confirm, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), [], _time.GetUtcNow()), cancellationToken);
+
+    /// <summary>Cancel: the order failed, was cancelled or timed out; its coupons are released.</summary>
+    /// <param name="orderId">The order.</param>
+    /// <param name="userId">The user who owns the order.</param>
+    /// <param name="couponIds">The coupons the order meant to lock, so that a Try arriving after this Cancel is refused; empty for those it locked.</param>
+    /// <param name="reason">Why, for the audit trail.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The result: released, already released, or refused (the order was paid).</returns>
+    /// <exception cref="ArgumentException">An argument is malformed.</exception>
+    public Task<RedemptionResult> ReleaseAsync(string orderId, string userId, IReadOnlyList<string>? couponIds = null, string reason = "cancelled", CancellationToken cancellationToken = default)
+    {
+        var ids = CouponIds(couponIds ?? [], required: false);
+        return _store.ExecuteAsync(new RedemptionCommand(TccPhase.Cancel, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), ids, _time.GetUtcNow(), null, reason), cancellationToken);
+    }
+
+    private static string[] CouponIds(IReadOnlyList<string> couponIds, bool required)
+    {
+        ArgumentNullException.ThrowIfNull(couponIds);
+        if ((required && couponIds.Count == 0) || couponIds.Count > MaxCouponsPerOrder)
+        {
+            throw new ArgumentException($"An order locks 1 to {MaxCouponsPerOrder} coupons, got {couponIds.Count}.", nameof(couponIds));
+        }
+
+        var ids = couponIds.Select(id => Guard.Identifier(id, nameof(couponIds))).ToArray();
+        if (ids.Distinct(StringComparer.Ordinal).Count() != ids.Length)
+        {
+            throw new ArgumentException("The same coupon appears twice in one order.", nameof(couponIds));
+        }
+
+        return ids;
+    }
+}

@@ -1,6 +1,10 @@
 using CouponKit.Messaging;
 using CouponKit.Ports;
 using CouponKit.Redemption;
+using System.Diagnostics.Metrics;
+using CouponKit.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CouponKit.Issuance;
@@ -23,6 +27,8 @@ public sealed class CouponClaims
     private readonly IMessageBus _bus;
     private readonly TimeProvider _time;
     private readonly CouponKitOptions _options;
+    private readonly CouponKitMetrics _metrics;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="CouponClaims"/> class.</summary>
     /// <param name="templates">The template store.</param>
@@ -32,8 +38,12 @@ public sealed class CouponClaims
     /// <param name="bus">The message bus, for compensations.</param>
     /// <param name="time">The clock.</param>
     /// <param name="options">The options.</param>
-    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options)
+    /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
+    /// <param name="logger">The logger.</param>
+    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options, IMeterFactory? meterFactory = null, ILogger<CouponClaims>? logger = null)
     {
+        _metrics = CouponKitMetrics.For(meterFactory);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _templates = templates ?? throw new ArgumentNullException(nameof(templates));
         _coupons = coupons ?? throw new ArgumentNullException(nameof(coupons));
         _limiter = limiter ?? throw new ArgumentNullException(nameof(limiter));
@@ -53,6 +63,36 @@ public sealed class CouponClaims
     public async Task<ClaimResult> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
     {
         Validate(request);
+        using var activity = CouponKitMetrics.ActivitySource.StartActivity("couponkit.claim");
+        activity?.SetTag("couponkit.template.id", request.TemplateId);
+        ClaimResult result;
+        try
+        {
+            result = await ClaimCoreAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CouponKitException ex)
+        {
+            _metrics.Claim(ex.ErrorCode);
+            throw;
+        }
+
+        var outcome = result.IsIssued ? (result.IsReplay ? "replayed" : "issued") : result.Rejection!.Value.ToString();
+        _metrics.Claim(outcome);
+        activity?.SetTag("couponkit.claim.outcome", outcome);
+        if (result.IsIssued)
+        {
+            Log.ClaimIssued(_logger, result.Coupon!.CouponId, request.TemplateId, result.IsReplay);
+        }
+        else
+        {
+            Log.ClaimRejected(_logger, request.TemplateId, outcome);
+        }
+
+        return result;
+    }
+
+    private async Task<ClaimResult> ClaimCoreAsync(ClaimRequest request, CancellationToken cancellationToken)
+    {
         var user = request.User.UserId;
         var decision = await _limiter.TryAcquireAsync("claim:user:" + user, _options.ClaimUserPolicy, cancellationToken).ConfigureAwait(false);
         if (decision.Allowed && request.ClientIp is { } ip)
@@ -186,9 +226,10 @@ public sealed class CouponClaims
             await _points.RefundAsync(userId, template.ClaimCostPoints, pointsKey, CancellationToken.None).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The ledger failing must not lose the refund: it is handed to the bus, which retries.
-        catch (Exception)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Log.PointsRefundDeferred(_logger, ex, template.Id);
             var body = System.Text.Json.JsonSerializer.Serialize(new PointsRefund(userId, template.ClaimCostPoints, pointsKey));
             var message = new OutboxMessage($"points-refund:{pointsKey}", CouponTopics.Coupon, CouponTopics.PointsRefund, userId, body, _time.GetUtcNow());
             await _bus.PublishAsync(message, CancellationToken.None).ConfigureAwait(false);

@@ -1,4 +1,9 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using CouponKit.Ports;
+using CouponKit.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CouponKit.Redemption;
@@ -17,13 +22,19 @@ public sealed class CouponRedemptions
     private readonly IRedemptionStore _store;
     private readonly TimeProvider _time;
     private readonly CouponKitOptions _options;
+    private readonly CouponKitMetrics _metrics;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="CouponRedemptions"/> class.</summary>
     /// <param name="store">The redemption store.</param>
     /// <param name="time">The clock.</param>
     /// <param name="options">The options.</param>
-    public CouponRedemptions(IRedemptionStore store, TimeProvider time, IOptions<CouponKitOptions> options)
+    /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
+    /// <param name="logger">The logger.</param>
+    public CouponRedemptions(IRedemptionStore store, TimeProvider time, IOptions<CouponKitOptions> options, IMeterFactory? meterFactory = null, ILogger<CouponRedemptions>? logger = null)
     {
+        _metrics = CouponKitMetrics.For(meterFactory);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
@@ -40,7 +51,7 @@ public sealed class CouponRedemptions
     {
         var ids = CouponIds(couponIds, required: true);
         var now = _time.GetUtcNow();
-        return _store.ExecuteAsync(new RedemptionCommand(TccPhase.Try, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), ids, now, now + _options.LockTimeout), cancellationToken);
+        return ExecuteAsync(new RedemptionCommand(TccPhase.Try, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), ids, now, now + _options.LockTimeout), cancellationToken);
     }
 
     /// <summary>Confirm: the order is paid; its locked coupons become used.</summary>
@@ -50,7 +61,7 @@ public sealed class CouponRedemptions
     /// <returns>The result: confirmed, already confirmed, or refused (cancelled before, or nothing locked).</returns>
     /// <exception cref="ArgumentException">An argument is malformed.</exception>
     public Task<RedemptionResult> ConfirmAsync(string orderId, string userId, CancellationToken cancellationToken = default) =>
-        _store.ExecuteAsync(new RedemptionCommand(TccPhase.Confirm, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), [], _time.GetUtcNow()), cancellationToken);
+        ExecuteAsync(new RedemptionCommand(TccPhase.Confirm, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), [], _time.GetUtcNow()), cancellationToken);
 
     /// <summary>Cancel: the order failed, was cancelled or timed out; its coupons are released.</summary>
     /// <param name="orderId">The order.</param>
@@ -63,7 +74,26 @@ public sealed class CouponRedemptions
     public Task<RedemptionResult> ReleaseAsync(string orderId, string userId, IReadOnlyList<string>? couponIds = null, string reason = "cancelled", CancellationToken cancellationToken = default)
     {
         var ids = CouponIds(couponIds ?? [], required: false);
-        return _store.ExecuteAsync(new RedemptionCommand(TccPhase.Cancel, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), ids, _time.GetUtcNow(), null, reason), cancellationToken);
+        return ExecuteAsync(new RedemptionCommand(TccPhase.Cancel, Guard.Identifier(orderId, nameof(orderId)), Guard.Identifier(userId, nameof(userId)), ids, _time.GetUtcNow(), null, reason), cancellationToken);
+    }
+
+    private async Task<RedemptionResult> ExecuteAsync(RedemptionCommand command, CancellationToken cancellationToken)
+    {
+        using var activity = CouponKitMetrics.ActivitySource.StartActivity("couponkit.redemption." + command.Phase.ToString().ToLowerInvariant());
+        var started = Stopwatch.GetTimestamp();
+        var result = await _store.ExecuteAsync(command, cancellationToken).ConfigureAwait(false);
+        _metrics.RedemptionStep(command.Phase, result, Stopwatch.GetElapsedTime(started));
+        activity?.SetTag("couponkit.tcc.status", result.Status.ToString());
+        if (result.Status == RedemptionStatus.Refused)
+        {
+            Log.RedemptionRefused(_logger, command.Phase.ToString(), command.OrderId, result.Refusal.ToString());
+        }
+        else
+        {
+            Log.RedemptionStep(_logger, command.Phase.ToString(), command.OrderId, result.Status.ToString());
+        }
+
+        return result;
     }
 
     private static string[] CouponIds(IReadOnlyList<string> couponIds, bool required)

@@ -6,10 +6,12 @@ namespace CouponKit.Rules;
 /// <remarks>
 /// <para>Coupons are decided one by one in the order of application, so each node applies one coupon to the remaining amounts
 /// of its parent: the value of a combination is computed incrementally and exactly as the final quote computes it.</para>
-/// <para>Bound: every rule gives at most what it gives alone on the whole cart, because discounts only lower the amounts later
-/// coupons see and every rule is monotone in those amounts (tiers never give less for more, rounding is monotone). So a subtree
-/// can give at most its current value plus, for each stacking group still free, the best stand-alone value among its remaining
-/// coupons. Subtrees that cannot beat the best combination found so far are cut.</para>
+/// <para>Bound: discounts only lower the amounts later coupons see, and most rules are monotone in those amounts (tiers never
+/// give less for more, rounding is monotone), so they give at most what they give alone on the whole cart. Buy X get Y is not:
+/// when an earlier item-level coupon empties a line, dearer units become the cheapest, so its bound is the value of its
+/// dearest units (<see cref="PreparedCoupon.UpperBound"/>). A subtree can give at most its current value plus, for each
+/// stacking group still free, the largest bound among its remaining coupons. Subtrees that cannot beat the best combination
+/// found so far are cut.</para>
 /// <para>Best means: the largest discount; then the largest gift value; then the fewest coupons; then the smallest coupon ids
 /// (sorted, compared ordinally). Exclusive coupons are each compared alone. Past <see cref="QuoteOptions.MaxSearchNodes"/> the
 /// search stops with the best combination found so far.</para>
@@ -156,17 +158,17 @@ internal sealed class BestCombinationSearch
             if (_groupStamp[g] != _stamp)
             {
                 _groupStamp[g] = _stamp;
-                _groupValue[g] = coupon.StandaloneValue;
+                _groupValue[g] = coupon.UpperBound;
                 _groupGift[g] = coupon.StandaloneGift;
-                optimisticValue += coupon.StandaloneValue;
+                optimisticValue += coupon.UpperBound;
                 optimisticGift += coupon.StandaloneGift;
                 continue;
             }
 
-            if (coupon.StandaloneValue > _groupValue[g])
+            if (coupon.UpperBound > _groupValue[g])
             {
-                optimisticValue += coupon.StandaloneValue - _groupValue[g];
-                _groupValue[g] = coupon.StandaloneValue;
+                optimisticValue += coupon.UpperBound - _groupValue[g];
+                _groupValue[g] = coupon.UpperBound;
             }
 
             if (coupon.StandaloneGift > _groupGift[g])

@@ -174,6 +174,65 @@ public sealed class BuyXGetYRule : DiscountRule
         return RuleOutcome.PerLineDiscount(total);
     }
 
+    /// <summary>
+    /// Rewarding the cheapest units is not monotone in the remaining amounts: when an earlier item-level coupon empties a line,
+    /// dearer units become the cheapest, and this coupon may give more after it than alone. But applications never grow (lines
+    /// only lose amounts), so it rewards at most k = applications × Y units, worth at most the k dearest units of the whole
+    /// cart at <see cref="RewardPercent"/>, plus at most one minor unit of rounding per line, and never more than the lines hold.
+    /// </summary>
+    internal override long UpperBound(RuleContext context, long standalone)
+    {
+        var remaining = context.Remaining;
+        var quantity = context.Quantity;
+        long applications;
+        List<int> candidates;
+        if (RewardSku is null)
+        {
+            candidates = LinesWithAmount(context.Scope, remaining);
+            applications = SumUnits(candidates, quantity) / (Buy + Get);
+        }
+        else
+        {
+            long qualifying = 0;
+            foreach (var i in context.Scope)
+            {
+                if (remaining[i] > 0 && !string.Equals(context.Lines[i].Sku, RewardSku, StringComparison.Ordinal))
+                {
+                    qualifying += quantity[i];
+                }
+            }
+
+            candidates = LinesWithAmount(context.RewardLines, remaining);
+            applications = Math.Min(qualifying / Buy, SumUnits(candidates, quantity) / Get);
+        }
+
+        if (MaxApplications is { } max && applications > max)
+        {
+            applications = max;
+        }
+
+        // Dearest units first.
+        candidates.Sort((a, b) =>
+        {
+            var c = ((Int128)remaining[b] * quantity[a]).CompareTo((Int128)remaining[a] * quantity[b]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+
+        var units = applications * Get;
+        var rounding = Math.Min(units, candidates.Count);
+        var exact = 0m;
+        long held = 0;
+        foreach (var i in candidates)
+        {
+            held += remaining[i];
+            var take = Math.Min(units, quantity[i]);
+            units -= take;
+            exact += (decimal)remaining[i] * take * RewardPercent / (100m * quantity[i]);
+        }
+
+        return Math.Min((long)decimal.Ceiling(exact) + rounding, held);
+    }
+
     private static List<int> LinesWithAmount(int[] lines, long[] remaining)
     {
         var result = new List<int>(lines.Length);

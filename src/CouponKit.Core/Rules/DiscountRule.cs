@@ -58,6 +58,12 @@ public abstract class DiscountRule
     /// <summary>Computes what the rule gives on the current state of the in-scope lines.</summary>
     internal abstract RuleOutcome Evaluate(RuleContext context);
 
+    /// <summary>
+    /// The most the rule can give at its turn in any combination, given the context of the whole cart before any discount
+    /// and what it gives there alone. Rules that give no more when the remaining amounts are lower return <paramref name="standalone"/>.
+    /// </summary>
+    internal virtual long UpperBound(RuleContext context, long standalone) => standalone;
+
     private protected static Currency? CommonCurrency(params Money?[] amounts)
     {
         Currency? currency = null;

@@ -29,8 +29,14 @@ internal sealed class PreparedCoupon
     /// <summary>Gets or sets why the coupon cannot apply to the cart at all (time, currency, scope, or the rule on the whole cart).</summary>
     public CouponRejection? Rejection { get; set; }
 
-    /// <summary>Gets or sets the discount (lines and shipping) the coupon gives alone on the whole cart; an upper bound of what it gives in any combination.</summary>
+    /// <summary>Gets or sets the discount (lines and shipping) the coupon gives alone on the whole cart.</summary>
     public long StandaloneValue { get; set; }
+
+    /// <summary>
+    /// Gets or sets the most discount (lines and shipping) the coupon gives in any combination: <see cref="StandaloneValue"/> for
+    /// rules that give no more on lower amounts, more for buy X get Y (<see cref="DiscountRule.UpperBound"/>).
+    /// </summary>
+    public long UpperBound { get; set; }
 
     /// <summary>Gets or sets the gift value the coupon gives alone.</summary>
     public long StandaloneGift { get; set; }

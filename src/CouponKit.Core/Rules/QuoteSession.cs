@@ -123,6 +123,10 @@ internal sealed class QuoteSession
             {
                 pc.StandaloneValue = outcome.LinesDiscount + outcome.ShippingDiscount;
                 pc.StandaloneGift = outcome.Gift ? ((FreeGiftRule)pc.Coupon.Rule).GiftValueMinor : 0;
+
+                // Apply left the context on this coupon with the whole cart's measures; restore the amounts it took.
+                Array.Copy(Base, remaining, Base.Length);
+                pc.UpperBound = pc.Coupon.Rule.UpperBound(Context, pc.StandaloneValue);
             }
         }
 

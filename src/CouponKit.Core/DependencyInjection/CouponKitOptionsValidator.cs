@@ -7,3 +7,9 @@ namespace CouponKit.DependencyInjection;
 internal sealed partial class CouponKitOptionsValidator : IValidateOptions<CouponKitOptions>
 {
 }
+
+/// <summary>Checks <see cref="Issuance.ExpiryReminderOptions"/> at start-up (source-generated from its DataAnnotations).</summary>
+[OptionsValidator]
+internal sealed partial class ExpiryReminderOptionsValidator : IValidateOptions<Issuance.ExpiryReminderOptions>
+{
+}

@@ -2,11 +2,14 @@ using CouponKit;
 using CouponKit.DependencyInjection;
 using CouponKit.InMemory;
 using CouponKit.Issuance;
+using CouponKit.Messaging;
 using CouponKit.Ports;
 using CouponKit.Redemption;
 using CouponKit.Rules;
+using CouponKit.Statistics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -50,15 +53,59 @@ public static class CouponKitServiceCollectionExtensions
         services.TryAddSingleton<IOutboxStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
         services.TryAddSingleton<IInboxStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
         services.TryAddSingleton<IDeadLetterStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
+        services.TryAddSingleton<IExpiryStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
+        services.TryAddSingleton<IStatisticsStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
+        services.TryAddSingleton<ICouponDiscountStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
+        services.TryAddSingleton<IReconciliationStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
         services.TryAddSingleton<IRateLimiter, InMemoryRateLimiter>();
         services.TryAddSingleton<IPointsLedger, InMemoryPointsLedger>();
+        services.TryAddSingleton<INotifyStore, InMemoryNotifyStore>();
+        services.TryAddSingleton<IUserActivity, InMemoryUserActivity>();
+        services.TryAddSingleton<INotificationSender, InMemoryNotificationSender>();
+        services.TryAddSingleton<IOrderLedger, InMemoryOrderLedger>();
+        services.TryAddSingleton<IPromoCodeStore, InMemoryPromoCodeStore>();
+        services.TryAddSingleton<IUserSegmentSource, InMemoryUserSegmentSource>();
+        services.TryAddSingleton<IPushJobStore, InMemoryPushJobStore>();
+        services.TryAddSingleton<InMemoryMessageBus>();
+        services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<InMemoryMessageBus>());
+
+        services.AddOptions<OutboxDispatcherOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OutboxDispatcherOptions>, OutboxDispatcherOptionsValidator>());
+        services.AddOptions<PromoCodeRedemptionOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PromoCodeRedemptionOptions>, PromoCodeRedemptionOptionsValidator>());
+        services.AddOptions<ExpiryReminderOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ExpiryReminderOptions>, ExpiryReminderOptionsValidator>());
 
         services.TryAddSingleton<CouponTemplates>();
         services.TryAddSingleton<CouponClaims>();
         services.TryAddSingleton<CouponRedemptions>();
+        services.TryAddSingleton<PromoCodeRedemptions>();
+        services.TryAddSingleton<PushIssuance>();
+        services.TryAddSingleton<CouponExpiry>();
+        services.TryAddSingleton<ExpiryReminders>();
+        services.TryAddSingleton<CouponStatistics>();
+        services.TryAddSingleton<CouponReconciliation>();
 
-        services.AddHealthChecks().AddCheck<CouponKitHealthCheck>("couponkit", HealthStatus.Degraded, ["couponkit"]);
+        // Consumers subscribe before the dispatcher publishes: hosted services start in registration order.
+        services.TryAddSingleton<CouponConsumers>();
+        services.TryAddSingleton<OutboxDispatcher>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<CouponConsumers>());
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<OutboxDispatcher>());
+
         return new CouponKitBuilder(services);
+    }
+
+    /// <summary>
+    /// Adds CouponKit's health check: Degraded while messages wait in the dead letters, Healthy otherwise. Adapters add their
+    /// own checks (database, Redis, broker) with the same tag.
+    /// </summary>
+    /// <param name="builder">The health checks builder.</param>
+    /// <param name="name">The name of the check.</param>
+    /// <returns>The builder.</returns>
+    public static IHealthChecksBuilder AddCouponKit(this IHealthChecksBuilder builder, string name = "couponkit")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.AddCheck<CouponKitHealthCheck>(name, HealthStatus.Degraded, ["couponkit"]);
     }
 
     private sealed class CouponKitMarker

@@ -9,7 +9,7 @@ namespace CouponKit.InMemory;
 /// Every store port in process memory, behind one lock so that each operation is atomic, with a transactional outbox:
 /// the default of <c>AddCouponKit()</c>, for tests, samples and single-process shops. Nothing survives a restart.
 /// </summary>
-public sealed class InMemoryCouponKitStore : ITemplateStore, ICouponStore, IRedemptionStore, IOutboxStore, IInboxStore, IDeadLetterStore
+public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStore, IRedemptionStore, IOutboxStore, IInboxStore, IDeadLetterStore
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, CouponTemplate> _templates = new(StringComparer.Ordinal);

@@ -120,7 +120,9 @@ public sealed class CouponClaims
             return rejected;
         }
 
-        var pointsKey = "claim:" + request.IdempotencyKey;
+        // The ledger de-duplicates on the key alone: scope it to this user and template (length-prefixed, so unambiguous), or a
+        // claim racing another one with the same key would take that claim's deduction for its own and refund it.
+        var pointsKey = $"claim:{template.Id.Length}:{template.Id}:{user.Length}:{user}:{request.IdempotencyKey}";
         if (template.ClaimCostPoints > 0
             && !await _points.TryDeductAsync(user, template.ClaimCostPoints, pointsKey, cancellationToken).ConfigureAwait(false))
         {

@@ -126,3 +126,25 @@ public sealed class AddCouponKitTests
         }
     }
 }
+
+public sealed class CouponKitHealthCheckTests
+{
+    [Fact]
+    public async Task HealthCheck_DeadLetterWaiting_ReportsDegraded()
+    {
+        var services = new ServiceCollection();
+        services.AddCouponKit();
+        services.AddHealthChecks().AddCouponKit();
+        using var provider = services.BuildServiceProvider();
+        var registration = provider.GetRequiredService<IOptions<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckServiceOptions>>().Value.Registrations.Single(r => r.Name == "couponkit");
+        var check = registration.Factory(provider);
+        var context = new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext { Registration = registration };
+
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, (await check.CheckHealthAsync(context)).Status);
+
+        var message = new CouponKit.Messaging.OutboxMessage("m1", "coupon", "Issued", "t1", "{}", DateTimeOffset.UnixEpoch);
+        await provider.GetRequiredService<IDeadLetterStore>().AddAsync(new DeadLetter(message, "group", 16, "boom", DateTimeOffset.UnixEpoch), CancellationToken.None);
+
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, (await check.CheckHealthAsync(context)).Status);
+    }
+}

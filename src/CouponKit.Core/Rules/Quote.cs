@@ -50,7 +50,7 @@ public sealed class AppliedCoupon
     /// <summary>Gets the discount on the shipping fee.</summary>
     public Money ShippingDiscount { get; }
 
-    /// <summary>Gets the discount per line (lines with a zero share are left out), in canonical line order.</summary>
+    /// <summary>Gets the discount per line (lines with a zero share are left out), in the cart's line order.</summary>
     public IReadOnlyList<LineAllocation> Allocations { get; }
 
     /// <summary>Gets the gift the coupon adds, if it is a gift coupon.</summary>
@@ -158,4 +158,7 @@ public sealed class CouponValidation
 
     /// <summary>Gets the quote of the chosen coupons that apply; <see cref="Quote.Rejected"/> lists those that do not.</summary>
     public Quote Quote { get; }
+
+    /// <summary>Gets the chosen coupons that do not apply, each with its reason (the same as <see cref="Quote.Rejected"/>).</summary>
+    public IReadOnlyList<CouponRejection> Rejected => Quote.Rejected;
 }

@@ -219,6 +219,13 @@ internal sealed class QuoteSession
         var remaining = (long[])Base.Clone();
         var shipping = BaseShipping;
         var record = new long[Lines.Length];
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < Lines.Length; i++)
+        {
+            byId[Lines[i].LineId] = i;
+        }
+
+        var cartOrder = Cart.Lines.Select(l => byId[l.LineId]).ToArray();
         var applied = new List<AppliedCoupon>(sequence.Count);
         var gifts = new List<GiftItem>();
         foreach (var pc in sequence)
@@ -232,7 +239,7 @@ internal sealed class QuoteSession
 
             var allocations = new List<LineAllocation>();
             long sum = 0;
-            for (var i = 0; i < record.Length; i++)
+            foreach (var i in cartOrder)
             {
                 if (record[i] != 0)
                 {
@@ -257,17 +264,11 @@ internal sealed class QuoteSession
                 gift));
         }
 
-        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < Lines.Length; i++)
-        {
-            byId[Lines[i].LineId] = i;
-        }
-
         var lines = new QuoteLine[Cart.Lines.Count];
         for (var k = 0; k < lines.Length; k++)
         {
             var line = Cart.Lines[k];
-            var i = byId[line.LineId];
+            var i = cartOrder[k];
             lines[k] = new QuoteLine(line.LineId, line.Sku, line.Total, Money.FromMinorUnits(Base[i] - remaining[i], currency), Money.FromMinorUnits(remaining[i], currency));
         }
 

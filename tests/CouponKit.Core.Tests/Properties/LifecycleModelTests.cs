@@ -18,8 +18,8 @@ namespace CouponKit.Core.Tests.Properties;
 /// </summary>
 public class LifecycleModelTests
 {
-    /// <summary>Each run has at least <see cref="LifecycleGen.MinSteps"/> steps: 500 runs make at least 25,000 steps.</summary>
-    private const int Runs = 500;
+    /// <summary>Each run has at least <see cref="LifecycleGen.MinSteps"/> steps: 300 runs make at least 15,000 steps.</summary>
+    private const int Runs = 300;
 
     // After every step: the outcome (issued, replayed, rejected and why, key conflict; locked, confirmed, released, already
     // done, refused and why) and the state and order of every coupon are those of the model. After each sequence, once every

@@ -236,6 +236,26 @@ public class CouponRedemptionsTests
     }
 
     [Fact]
+    public async Task LockAsync_TwoOrdersRaceForOverlappingCoupons_OneLocksBothAndTheOtherNone()
+    {
+        await GivenCouponsAsync();
+
+        for (var round = 0; round < 50; round++)
+        {
+            var (first, second) = ($"a-{round}", $"b-{round}");
+            var results = await Task.WhenAll(
+                Task.Run(() => _kit.Redemptions.LockAsync(first, "u1", [_c1, _c2])),
+                Task.Run(() => _kit.Redemptions.LockAsync(second, "u1", [_c2, _c1])));
+
+            var winner = Assert.Single(results, r => r.Status == RedemptionStatus.Locked);
+            Assert.Equal(RedemptionRefusal.CouponNotAvailable, Assert.Single(results, r => r != winner).Refusal);
+            var order = results[0] == winner ? first : second;
+            AssertState(CouponState.Locked, order, 2 + (2 * round), _c1, _c2);
+            Assert.Equal(RedemptionStatus.Released, (await _kit.Redemptions.ReleaseAsync(order, "u1")).Status);
+        }
+    }
+
+    [Fact]
     public async Task LockAsync_UsedCoupon_IsRefusedCouponNotAvailable()
     {
         await GivenCouponsAsync();

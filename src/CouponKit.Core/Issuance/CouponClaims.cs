@@ -27,6 +27,7 @@ public sealed class CouponClaims
     private readonly IMessageBus _bus;
     private readonly TimeProvider _time;
     private readonly CouponKitOptions _options;
+    private readonly IClaimGate? _gate;
     private readonly CouponKitMetrics _metrics;
     private readonly ILogger _logger;
 
@@ -40,8 +41,10 @@ public sealed class CouponClaims
     /// <param name="options">The options.</param>
     /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
     /// <param name="logger">The logger.</param>
-    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options, IMeterFactory? meterFactory = null, ILogger<CouponClaims>? logger = null)
+    /// <param name="claimGate">An optional fast gate (Redis) that refuses losing attempts before the store; <see langword="null"/> for none.</param>
+    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options, IMeterFactory? meterFactory = null, ILogger<CouponClaims>? logger = null, IClaimGate? claimGate = null)
     {
+        _gate = claimGate;
         _metrics = CouponKitMetrics.For(meterFactory);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _templates = templates ?? throw new ArgumentNullException(nameof(templates));
@@ -122,6 +125,42 @@ public sealed class CouponClaims
 
         // The ledger de-duplicates on the key alone: scope it to this user and template (length-prefixed, so unambiguous), or a
         // claim racing another one with the same key would take that claim's deduction for its own and refund it.
+        var gateRequest = new ClaimGateRequest(template.Id, user, template.PerUserLimit, request.IdempotencyKey);
+        var reserved = false;
+        if (_gate is not null)
+        {
+            var gate = await _gate.TryReserveAsync(gateRequest, cancellationToken).ConfigureAwait(false);
+            switch (gate.Status)
+            {
+                case ClaimGateStatus.SoldOut:
+                    return ClaimResult.Rejected(ClaimRejection.SoldOut, "all coupons of this template have been claimed");
+                case ClaimGateStatus.LimitReached:
+                    return ClaimResult.Rejected(ClaimRejection.LimitReached, $"at most {template.PerUserLimit} coupon(s) of this template per user");
+                case ClaimGateStatus.Reserved:
+                    reserved = true;
+                    break;
+            }
+        }
+
+        try
+        {
+            var result = await IssueAsync(request, template, user, now, cancellationToken).ConfigureAwait(false);
+            if (reserved && !result.IsIssued)
+            {
+                await _gate!.ReleaseAsync(gateRequest, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return result;
+        }
+        catch when (reserved)
+        {
+            await _gate!.ReleaseAsync(gateRequest, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<ClaimResult> IssueAsync(ClaimRequest request, CouponTemplate template, string user, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var pointsKey = $"claim:{template.Id.Length}:{template.Id}:{user.Length}:{user}:{request.IdempotencyKey}";
         if (template.ClaimCostPoints > 0
             && !await _points.TryDeductAsync(user, template.ClaimCostPoints, pointsKey, cancellationToken).ConfigureAwait(false))

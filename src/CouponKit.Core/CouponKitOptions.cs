@@ -26,6 +26,11 @@ public sealed class CouponKitOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "ClaimRateWindow must be between 1 second and 1 day.")]
     public TimeSpan ClaimRateWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Gets or sets how often coupons past their end are expired and due reminders are sent.</summary>
+    /// <value>The default value is 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "ExpirySweepInterval must be between 1 second and 1 day.")]
+    public TimeSpan ExpirySweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     internal RateLimitPolicy ClaimUserPolicy => new(ClaimsPerUser, ClaimRateWindow);
 
     internal RateLimitPolicy ClaimIpPolicy => new(ClaimsPerIp, ClaimRateWindow);

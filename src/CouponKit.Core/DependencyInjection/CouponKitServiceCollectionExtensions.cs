@@ -91,6 +91,8 @@ public static class CouponKitServiceCollectionExtensions
         services.TryAddSingleton<OutboxDispatcher>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<CouponConsumers>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<OutboxDispatcher>());
+        services.TryAddSingleton<ExpiryWorker>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ExpiryWorker>());
 
         return new CouponKitBuilder(services);
     }

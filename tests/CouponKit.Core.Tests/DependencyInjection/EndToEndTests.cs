@@ -98,5 +98,35 @@ public sealed class EndToEndTests : IAsyncLifetime
         Assert.Equal((2, 1, 1), (stats.Issued, stats.Used, stats.Released));
     }
 
+    [Fact]
+    public async Task IssuedCoupon_IsRemindedBeforeItsEndAndExpiresAtIt()
+    {
+        var templates = _provider.GetRequiredService<CouponTemplates>();
+        var claims = _provider.GetRequiredService<CouponClaims>();
+        var dispatcher = _provider.GetRequiredService<OutboxDispatcher>();
+        var bus = _provider.GetRequiredService<InMemoryMessageBus>();
+        var worker = _provider.GetRequiredService<ExpiryWorker>();
+        var sender = (InMemoryNotificationSender)_provider.GetRequiredService<CouponKit.Ports.INotificationSender>();
+        var store = _provider.GetRequiredService<InMemoryCouponKitStore>();
+        var template = await templates.CreateAsync(new TemplateDraft { Name = "3-day coupon", Rule = Rebate(100, 20), TotalInventory = 5, Validity = CouponValidity.ForDaysAfterClaim(3) });
+        await templates.ActivateAsync(template.Id);
+        var claim = await claims.ClaimAsync(new ClaimRequest { TemplateId = template.Id, User = new UserProfile("carol"), IdempotencyKey = "k-carol" });
+        while (await dispatcher.DispatchOnceAsync(CancellationToken.None) > 0)
+        {
+        }
+
+        await bus.WhenIdleAsync(); // the Issued event schedules the reminder
+
+        _clock.Advance(TimeSpan.FromDays(2) + TimeSpan.FromMinutes(1)); // one day before the end
+        await worker.SweepOnceAsync(CancellationToken.None);
+        Assert.Contains(sender.Sent, r => r.UserId == "carol" && r.TemplateId == template.Id);
+        Assert.Equal(CouponState.Available, StateOf(store, claim.Coupon!.CouponId));
+
+        _clock.Advance(TimeSpan.FromDays(1));
+        await worker.SweepOnceAsync(CancellationToken.None);
+        Assert.Equal(CouponState.Expired, StateOf(store, claim.Coupon.CouponId));
+        Assert.All(sender.Sent, r => Assert.Equal("carol", r.UserId));
+    }
+
     private static CouponState StateOf(InMemoryCouponKitStore store, string couponId) => store.Coupons.Single(c => c.CouponId == couponId).State;
 }

@@ -104,46 +104,10 @@ public sealed class BuyXGetYRule : DiscountRule
     {
         var remaining = context.Remaining;
         var quantity = context.Quantity;
-        long applications;
-        List<int> candidates;
-        if (RewardSku is null)
+        var (applications, candidates, rejection) = Count(context);
+        if (rejection is { } rejected)
         {
-            candidates = LinesWithAmount(context.Scope, remaining);
-            var pool = SumUnits(candidates, quantity);
-            applications = pool / (Buy + Get);
-            if (applications == 0)
-            {
-                return RuleOutcome.BelowThreshold(ThresholdBasis.ItemCount, Buy + Get - pool);
-            }
-        }
-        else
-        {
-            long qualifying = 0;
-            foreach (var i in context.Scope)
-            {
-                if (remaining[i] > 0 && !string.Equals(context.Lines[i].Sku, RewardSku, StringComparison.Ordinal))
-                {
-                    qualifying += quantity[i];
-                }
-            }
-
-            if (qualifying < Buy)
-            {
-                return RuleOutcome.BelowThreshold(ThresholdBasis.ItemCount, Buy - qualifying);
-            }
-
-            candidates = LinesWithAmount(context.RewardLines, remaining);
-            var rewardUnits = SumUnits(candidates, quantity);
-            applications = Math.Min(qualifying / Buy, rewardUnits / Get);
-            if (applications == 0)
-            {
-                return RuleOutcome.Rejected(RejectionCode.RewardItemMissing);
-            }
-        }
-
-        if (MaxApplications is { } max && applications > max)
-        {
-            applications = max;
+            return rejected;
         }
 
         // Cheapest units first: compare remaining/quantity exactly by cross-multiplication; ties by line order.
@@ -184,32 +148,7 @@ public sealed class BuyXGetYRule : DiscountRule
     {
         var remaining = context.Remaining;
         var quantity = context.Quantity;
-        long applications;
-        List<int> candidates;
-        if (RewardSku is null)
-        {
-            candidates = LinesWithAmount(context.Scope, remaining);
-            applications = SumUnits(candidates, quantity) / (Buy + Get);
-        }
-        else
-        {
-            long qualifying = 0;
-            foreach (var i in context.Scope)
-            {
-                if (remaining[i] > 0 && !string.Equals(context.Lines[i].Sku, RewardSku, StringComparison.Ordinal))
-                {
-                    qualifying += quantity[i];
-                }
-            }
-
-            candidates = LinesWithAmount(context.RewardLines, remaining);
-            applications = Math.Min(qualifying / Buy, SumUnits(candidates, quantity) / Get);
-        }
-
-        if (MaxApplications is { } max && applications > max)
-        {
-            applications = max;
-        }
+        var (applications, candidates, _) = Count(context);
 
         // Dearest units first.
         candidates.Sort((a, b) =>
@@ -231,6 +170,58 @@ public sealed class BuyXGetYRule : DiscountRule
         }
 
         return Math.Min((long)decimal.Ceiling(exact) + rounding, held);
+    }
+
+    /// <summary>
+    /// Counts the applications on the current amounts (at most <see cref="MaxApplications"/>) and the candidate lines for the
+    /// reward: the in-scope lines without a reward SKU, else the reward SKU's lines. Lines with nothing left take no part.
+    /// </summary>
+    private (long Applications, List<int> Candidates, RuleOutcome? Rejection) Count(RuleContext context)
+    {
+        var remaining = context.Remaining;
+        var quantity = context.Quantity;
+        long applications;
+        List<int> candidates;
+        RuleOutcome? rejection = null;
+        if (RewardSku is null)
+        {
+            candidates = LinesWithAmount(context.Scope, remaining);
+            var pool = SumUnits(candidates, quantity);
+            applications = pool / (Buy + Get);
+            if (applications == 0)
+            {
+                rejection = RuleOutcome.BelowThreshold(ThresholdBasis.ItemCount, Buy + Get - pool);
+            }
+        }
+        else
+        {
+            long qualifying = 0;
+            foreach (var i in context.Scope)
+            {
+                if (remaining[i] > 0 && !string.Equals(context.Lines[i].Sku, RewardSku, StringComparison.Ordinal))
+                {
+                    qualifying += quantity[i];
+                }
+            }
+
+            candidates = LinesWithAmount(context.RewardLines, remaining);
+            applications = Math.Min(qualifying / Buy, SumUnits(candidates, quantity) / Get);
+            if (qualifying < Buy)
+            {
+                rejection = RuleOutcome.BelowThreshold(ThresholdBasis.ItemCount, Buy - qualifying);
+            }
+            else if (applications == 0)
+            {
+                rejection = RuleOutcome.Rejected(RejectionCode.RewardItemMissing);
+            }
+        }
+
+        if (MaxApplications is { } max && applications > max)
+        {
+            applications = max;
+        }
+
+        return (applications, candidates, rejection);
     }
 
     private static List<int> LinesWithAmount(int[] lines, long[] remaining)

@@ -1,0 +1,159 @@
+namespace CouponKit.EfCore.Model;
+
+/// <summary>A template: its definition as versioned JSON, its state, and its inventory counter.</summary>
+internal sealed class TemplateRow
+{
+    public string Id { get; set; } = string.Empty;
+
+    public string Name { get; set; } = string.Empty;
+
+    public string Definition { get; set; } = string.Empty;
+
+    public int State { get; set; }
+
+    public long Version { get; set; }
+
+    public int TotalInventory { get; set; }
+
+    /// <summary>Decremented by one conditional statement per claim (<c>remaining &gt; 0</c>), never read-modify-write.</summary>
+    public int Remaining { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>An issued coupon; (template, user, sequence) is unique, which enforces the per-user limit under concurrency.</summary>
+internal sealed class CouponRow
+{
+    public string CouponId { get; set; } = string.Empty;
+
+    public string TemplateId { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    /// <summary>The user's n-th coupon of the template, from 1.</summary>
+    public int Sequence { get; set; }
+
+    public int State { get; set; }
+
+    public DateTimeOffset ValidFrom { get; set; }
+
+    public DateTimeOffset ValidUntil { get; set; }
+
+    public DateTimeOffset ClaimedAt { get; set; }
+
+    public int Channel { get; set; }
+
+    public string? OrderId { get; set; }
+
+    public long Version { get; set; }
+}
+
+/// <summary>A claim by idempotency key (the key is the primary key).</summary>
+internal sealed class ClaimRow
+{
+    public string ClaimKey { get; set; } = string.Empty;
+
+    public string CouponId { get; set; } = string.Empty;
+
+    public string UserId { get; set; } = string.Empty;
+
+    public string TemplateId { get; set; } = string.Empty;
+}
+
+/// <summary>A TCC barrier row, unique per (order, coupon, phase).</summary>
+internal sealed class OperationRow
+{
+    public long Id { get; set; }
+
+    public string OrderId { get; set; } = string.Empty;
+
+    public string CouponId { get; set; } = string.Empty;
+
+    public int Phase { get; set; }
+
+    public int Origin { get; set; }
+
+    public DateTimeOffset At { get; set; }
+}
+
+/// <summary>An outbox message with its dispatch bookkeeping; <see cref="Sequence"/> keeps the write order.</summary>
+internal sealed class OutboxRow
+{
+    public long Sequence { get; set; }
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public string Topic { get; set; } = string.Empty;
+
+    public string Tag { get; set; } = string.Empty;
+
+    public string Key { get; set; } = string.Empty;
+
+    public string Body { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? DeliverAt { get; set; }
+
+    public int Status { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset NextAttemptAt { get; set; }
+
+    public DateTimeOffset LeasedUntil { get; set; }
+
+    public string? LastError { get; set; }
+}
+
+/// <summary>A message a consumer group handled; (group, message id) is the primary key.</summary>
+internal sealed class InboxRow
+{
+    public string ConsumerGroup { get; set; } = string.Empty;
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public DateTimeOffset RecordedAt { get; set; }
+}
+
+/// <summary>A message that failed every delivery attempt in a consumer group.</summary>
+internal sealed class DeadLetterRow
+{
+    public long Id { get; set; }
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public string ConsumerGroup { get; set; } = string.Empty;
+
+    public string Topic { get; set; } = string.Empty;
+
+    public string Tag { get; set; } = string.Empty;
+
+    public string Key { get; set; } = string.Empty;
+
+    public string Body { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? DeliverAt { get; set; }
+
+    public int Attempts { get; set; }
+
+    public string LastError { get; set; } = string.Empty;
+
+    public DateTimeOffset DeadAt { get; set; }
+}
+
+/// <summary>The discount a coupon gave an order, as quoted; (order, coupon) is the primary key.</summary>
+internal sealed class DiscountRow
+{
+    public string OrderId { get; set; } = string.Empty;
+
+    public string CouponId { get; set; } = string.Empty;
+
+    public decimal Amount { get; set; }
+
+    public string Currency { get; set; } = string.Empty;
+}

@@ -1,0 +1,127 @@
+using CouponKit.EfCore.Model;
+using CouponKit.EfCore.Telemetry;
+using CouponKit.Issuance;
+using CouponKit.Ports;
+using Microsoft.EntityFrameworkCore;
+
+namespace CouponKit.EfCore.Stores;
+
+/// <content><see cref="ICouponStore"/>: one claim is one transaction (decrement, coupon, claim record, outbox rows).</content>
+internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
+{
+    /// <inheritdoc />
+    public Task<IssueOutcome> IssueAsync(IssueCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var coupon = command.Coupon;
+        return WriteAsync(
+            nameof(ICouponStore.IssueAsync),
+            async (db, ct) =>
+            {
+                var claim = await db.Set<ClaimRow>().AsNoTracking().FirstOrDefaultAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false);
+                if (claim is not null)
+                {
+                    var same = claim.UserId == coupon.UserId && claim.TemplateId == coupon.TemplateId;
+                    if (!same)
+                    {
+                        return new IssueOutcome(IssueStatus.KeyConflict, null);
+                    }
+
+                    var earlier = await db.Set<CouponRow>().AsNoTracking().FirstAsync(c => c.CouponId == claim.CouponId, ct).ConfigureAwait(false);
+                    return new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier));
+                }
+
+                var templates = db.Set<TemplateRow>();
+                if (!await templates.AnyAsync(t => t.Id == coupon.TemplateId, ct).ConfigureAwait(false))
+                {
+                    throw new TemplateNotFoundException(coupon.TemplateId);
+                }
+
+                var coupons = db.Set<CouponRow>();
+                var held = await coupons.CountAsync(c => c.TemplateId == coupon.TemplateId && c.UserId == coupon.UserId, ct).ConfigureAwait(false);
+                if (held >= command.PerUserLimit)
+                {
+                    return new IssueOutcome(IssueStatus.LimitReached, null);
+                }
+
+                if (await coupons.AnyAsync(c => c.CouponId == coupon.CouponId, ct).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException($"Coupon id '{coupon.CouponId}' already exists.");
+                }
+
+                // The one conditional decrement: never below zero, never read-modify-write.
+                var taken = await templates
+                    .Where(t => t.Id == coupon.TemplateId && t.Remaining > 0)
+                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.Remaining, t => t.Remaining - 1), ct)
+                    .ConfigureAwait(false);
+                if (taken == 0)
+                {
+                    Log.SoldOut(_logger, coupon.TemplateId);
+                    return new IssueOutcome(IssueStatus.SoldOut, null);
+                }
+
+                // (template, user, sequence) is unique: a concurrent claim of the same user fails here, rolls back, and is
+                // run again, when it reads the other claim and answers LimitReached (or Replayed for the same key).
+                coupons.Add(new CouponRow
+                {
+                    CouponId = coupon.CouponId,
+                    TemplateId = coupon.TemplateId,
+                    UserId = coupon.UserId,
+                    Sequence = held + 1,
+                    State = (int)coupon.State,
+                    ValidFrom = coupon.ValidFrom,
+                    ValidUntil = coupon.ValidUntil,
+                    ClaimedAt = coupon.ClaimedAt,
+                    Channel = (int)coupon.Channel,
+                    OrderId = coupon.OrderId,
+                    Version = coupon.Version,
+                });
+                db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = command.ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
+                await EnqueueAsync(db, command.Events, ct).ConfigureAwait(false);
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return new IssueOutcome(IssueStatus.Issued, coupon);
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IssuedCoupon?> FindByClaimKeyAsync(string claimKey, CancellationToken cancellationToken) =>
+        ReadAsync(
+            nameof(ICouponStore.FindByClaimKeyAsync),
+            async (db, ct) =>
+            {
+                var row = await (from claim in db.Set<ClaimRow>()
+                                 join c in db.Set<CouponRow>() on claim.CouponId equals c.CouponId
+                                 where claim.ClaimKey == claimKey
+                                 select c).AsNoTracking().FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                return row is null ? null : ToCoupon(row);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    Task<IssuedCoupon?> ICouponStore.FindAsync(string couponId, CancellationToken cancellationToken) =>
+        ReadAsync(
+            nameof(ICouponStore.FindAsync),
+            async (db, ct) =>
+            {
+                var row = await db.Set<CouponRow>().AsNoTracking().FirstOrDefaultAsync(c => c.CouponId == couponId, ct).ConfigureAwait(false);
+                return row is null ? null : ToCoupon(row);
+            },
+            cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<IssuedCoupon>> ListByUserAsync(string userId, CancellationToken cancellationToken) =>
+        ReadAsync<IReadOnlyList<IssuedCoupon>>(
+            nameof(ICouponStore.ListByUserAsync),
+            async (db, ct) =>
+            {
+                var rows = await db.Set<CouponRow>().AsNoTracking()
+                    .Where(c => c.UserId == userId)
+                    .OrderBy(c => c.ClaimedAt)
+                    .ThenBy(c => c.CouponId)
+                    .ToListAsync(ct)
+                    .ConfigureAwait(false);
+                return rows.Select(ToCoupon).ToArray();
+            },
+            cancellationToken);
+}

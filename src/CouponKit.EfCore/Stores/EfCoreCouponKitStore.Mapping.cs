@@ -1,0 +1,93 @@
+using CouponKit.EfCore.Model;
+using CouponKit.EfCore.Serialization;
+using CouponKit.Issuance;
+using CouponKit.Messaging;
+using CouponKit.Ports;
+using CouponKit.Redemption;
+using Microsoft.EntityFrameworkCore;
+
+namespace CouponKit.EfCore.Stores;
+
+/// <content>Row mapping and the outbox writer shared by every operation.</content>
+internal sealed partial class EfCoreCouponKitStore<TContext>
+{
+    private static CouponTemplate ToTemplate(TemplateRow row)
+    {
+        var draft = TemplateDefinition.Deserialize(row.Id, row.Definition) with { TotalInventory = row.TotalInventory };
+        return CouponTemplate.Restore(row.Id, draft, (TemplateState)row.State, row.Version, row.CreatedAt, row.UpdatedAt);
+    }
+
+    private static IssuedCoupon ToCoupon(CouponRow row) =>
+        new(row.CouponId, row.TemplateId, row.UserId, (CouponState)row.State, row.ValidFrom, row.ValidUntil, row.ClaimedAt, (ClaimChannels)row.Channel, row.OrderId, row.Version);
+
+    private static OperationRecord ToRecord(OperationRow row) =>
+        new(row.OrderId, row.CouponId, (TccPhase)row.Phase, (TccPhase)row.Origin, row.At);
+
+    private static OutboxMessage ToMessage(OutboxRow row) =>
+        new(row.MessageId, row.Topic, row.Tag, row.Key, row.Body, row.CreatedAt, row.DeliverAt);
+
+    private static OutboxEntry ToEntry(OutboxRow row) => new(ToMessage(row), row.Attempts, (OutboxStatus)row.Status);
+
+    /// <summary>Adds the messages to the outbox of the context's transaction; a message id already stored is written once.</summary>
+    private static async Task EnqueueAsync(TContext context, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        var ids = messages.Select(m => m.MessageId).Distinct(StringComparer.Ordinal).ToList();
+        var stored = await context.Set<OutboxRow>().Where(o => ids.Contains(o.MessageId)).Select(o => o.MessageId).ToListAsync(cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<string>(stored, StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            if (!seen.Add(message.MessageId))
+            {
+                continue; // the same fact written twice is one message
+            }
+
+            context.Set<OutboxRow>().Add(new OutboxRow
+            {
+                MessageId = message.MessageId,
+                Topic = message.Topic,
+                Tag = message.Tag,
+                Key = message.Key,
+                Body = message.Body,
+                CreatedAt = message.CreatedAt,
+                DeliverAt = message.DeliverAt,
+                Status = (int)OutboxStatus.Pending,
+                Attempts = 0,
+                NextAttemptAt = message.CreatedAt,
+                LeasedUntil = DateTimeOffset.MinValue,
+            });
+        }
+    }
+
+    /// <summary>
+    /// Writes a planned coupon change if the stored version is the one before it; otherwise a concurrent writer got there first
+    /// and the whole operation is planned again from fresh reads.
+    /// </summary>
+    private static async Task WriteCouponAsync(TContext context, IssuedCoupon update, CancellationToken cancellationToken)
+    {
+        var previous = update.Version - 1;
+        var state = (int)update.State;
+        var affected = await context.Set<CouponRow>()
+            .Where(c => c.CouponId == update.CouponId && c.Version == previous)
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(c => c.State, state)
+                    .SetProperty(c => c.OrderId, update.OrderId)
+                    .SetProperty(c => c.Version, update.Version),
+                cancellationToken)
+            .ConfigureAwait(false);
+        if (affected != 1)
+        {
+            throw new StaleReadException($"Coupon '{update.CouponId}'");
+        }
+    }
+}
+
+/// <summary>A conditional write found another version than the one read: the operation is run again from fresh reads.</summary>
+internal sealed class StaleReadException(string what) : Exception($"{what} was changed by a concurrent operation.")
+{
+    public string What { get; } = what;
+}

@@ -62,7 +62,18 @@ public sealed class RocketMQOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "RocketMQ: HeartbeatInterval must be between 1 second and 5 minutes.")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets or sets the consumer group of the simple consumer. Required to consume.</summary>
+    /// <summary>
+    /// Gets the topics the producer announces besides CouponKit's <c>coupon</c> topic, which is always announced: their routes are
+    /// loaded at start (an unknown topic fails the start), and the broker sends the check-back of a transactional message only to
+    /// producers that announced its topic, so list every topic that <c>PublishInTransactionAsync</c> sends to.
+    /// </summary>
+    /// <value>The default value is an empty list.</value>
+    public IList<string> Topics { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets or sets the consumer group of a standalone simple consumer. The message bus (<c>UseRocketMQ</c>) does not use it:
+    /// each <c>Subscription</c> brings its group, maximum deliveries and backoff.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? ConsumerGroup { get; set; }
 

@@ -46,6 +46,14 @@ internal sealed class RocketMQOptionsValidator : IValidateOptions<RocketMQOption
             builder.AddError($"RocketMQ: ConsumerGroup '{group}' is not valid: use 1 to 255 letters, digits, '%', '|', '-' or '_'.", nameof(RocketMQOptions.ConsumerGroup));
         }
 
+        foreach (var topic in options.Topics ?? [])
+        {
+            if (!ResourceNames.IsValid(topic))
+            {
+                builder.AddError($"RocketMQ: topic '{topic}' in Topics is not valid: use 1 to 255 letters, digits, '%', '|', '-' or '_'.", nameof(RocketMQOptions.Topics));
+            }
+        }
+
         return builder.Build();
     }
 

@@ -20,6 +20,8 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
     private readonly FilterExpression _filter;
     private readonly Func<ReceivedMessage, CancellationToken, Task> _handler;
     private readonly ILogger _logger;
+    private readonly int _maxDeliveryAttempts;
+    private readonly Func<int, TimeSpan> _backoffAfter;
     private readonly TelemetrySession _telemetry;
     private readonly CancellationTokenSource _receiving = new();
     private readonly CancellationTokenSource _handling = new();
@@ -34,24 +36,39 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
     /// <param name="handler">Handles one message; a throw means failure (the message is retried later).</param>
     /// <param name="logger">The logger.</param>
     public RocketMQSimpleConsumer(MessagingClient client, string topic, string tagExpression, Func<ReceivedMessage, CancellationToken, Task> handler, ILogger logger)
+        : this(client, FromOptions(client, topic, tagExpression), handler, logger)
+    {
+    }
+
+    /// <param name="client">The connection.</param>
+    /// <param name="settings">The group, topic, tag filter, maximum deliveries and retry backoff of this consumer.</param>
+    /// <param name="handler">Handles one message; a throw means failure (the message is retried later).</param>
+    /// <param name="logger">The logger.</param>
+    public RocketMQSimpleConsumer(MessagingClient client, SimpleConsumerSettings settings, Func<ReceivedMessage, CancellationToken, Task> handler, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentNullException.ThrowIfNull(logger);
-        if (!ResourceNames.IsValid(topic))
+        if (!ResourceNames.IsValid(settings.Topic))
         {
-            throw new ArgumentException($"RocketMQ: topic '{topic}' is not valid.", nameof(topic));
+            throw new ArgumentException($"RocketMQ: topic '{settings.Topic}' is not valid.", nameof(settings));
         }
 
-        if (string.IsNullOrEmpty(client.Options.ConsumerGroup))
+        if (!ResourceNames.IsValid(settings.ConsumerGroup))
         {
-            throw new ArgumentException("RocketMQ: ConsumerGroup must be set to consume.", nameof(client));
+            throw new ArgumentException($"RocketMQ: consumer group '{settings.ConsumerGroup}' is not valid.", nameof(settings));
         }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.MaxDeliveryAttempts, 1, nameof(settings));
+        ArgumentNullException.ThrowIfNull(settings.BackoffAfter, nameof(settings));
 
         _client = client;
-        _topic = topic;
-        _group = client.Options.ConsumerGroup;
-        _filter = new FilterExpression { Type = FilterType.Tag, Expression = string.IsNullOrWhiteSpace(tagExpression) ? "*" : tagExpression };
+        _topic = settings.Topic;
+        _group = settings.ConsumerGroup;
+        _filter = new FilterExpression { Type = FilterType.Tag, Expression = string.IsNullOrWhiteSpace(settings.TagExpression) ? "*" : settings.TagExpression };
+        _maxDeliveryAttempts = settings.MaxDeliveryAttempts;
+        _backoffAfter = settings.BackoffAfter;
         _handler = handler;
         _logger = logger;
         _telemetry = new TelemetrySession(client, CreateSettings, static (_, _) => Task.CompletedTask, logger);
@@ -209,7 +226,7 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
 
     private async Task OnHandlerFailedAsync(ReceivedMessage message, CancellationToken handlerToken)
     {
-        var max = _client.Options.MaxDeliveryAttempts;
+        var max = _maxDeliveryAttempts;
         if (message.DeliveryAttempt >= max)
         {
             Log.ForwardingToDeadLetterQueue(_logger, message.Topic, message.MessageId, message.DeliveryAttempt);
@@ -225,7 +242,7 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
             return;
         }
 
-        var backoff = MessagingClient.Backoff(_client.Options.ConsumeRetryInitialBackoff, message.DeliveryAttempt, _client.Options.ConsumeRetryMaxBackoff);
+        var backoff = _backoffAfter(message.DeliveryAttempt);
         try
         {
             message.ReceiptHandle = await _client.ChangeInvisibleDurationAsync(_group, message.Topic, message.MessageId, message.ReceiptHandle, backoff, handlerToken).ConfigureAwait(false);
@@ -234,6 +251,23 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
         {
             Log.ChangeInvisibleDurationFailed(_logger, message.MessageId, ex);
         }
+    }
+
+    private static SimpleConsumerSettings FromOptions(MessagingClient client, string topic, string tagExpression)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (string.IsNullOrEmpty(client.Options.ConsumerGroup))
+        {
+            throw new ArgumentException("RocketMQ: ConsumerGroup must be set to consume.", nameof(client));
+        }
+
+        var options = client.Options;
+        return new SimpleConsumerSettings(
+            options.ConsumerGroup,
+            topic,
+            tagExpression,
+            options.MaxDeliveryAttempts,
+            attempt => MessagingClient.Backoff(options.ConsumeRetryInitialBackoff, attempt, options.ConsumeRetryMaxBackoff));
     }
 
     private async ValueTask<MessageQueue> GetQueueAsync(CancellationToken cancellationToken)
@@ -285,3 +319,11 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
         };
     }
 }
+
+/// <summary>What one simple consumer receives and how it retries.</summary>
+/// <param name="ConsumerGroup">The consumer group.</param>
+/// <param name="Topic">The topic.</param>
+/// <param name="TagExpression">The tag filter: <c>*</c> for all, or tags separated by <c>||</c>.</param>
+/// <param name="MaxDeliveryAttempts">How many deliveries a message gets before it goes to the dead-letter queue.</param>
+/// <param name="BackoffAfter">The invisible duration set after the given failed delivery attempt (from 1).</param>
+internal sealed record SimpleConsumerSettings(string ConsumerGroup, string Topic, string TagExpression, int MaxDeliveryAttempts, Func<int, TimeSpan> BackoffAfter);

@@ -64,4 +64,28 @@ internal static partial class Log
 
     [LoggerMessage(4020, LogLevel.Debug, "RocketMQ client termination notice failed.", EventName = "NotifyClientTerminationFailed")]
     public static partial void NotifyClientTerminationFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(4021, LogLevel.Debug, "RocketMQ bus published message {MessageId} to topic {Topic} with tag {Tag}.", EventName = "BusPublished")]
+    public static partial void BusPublished(ILogger logger, string messageId, string topic, string tag);
+
+    [LoggerMessage(4022, LogLevel.Information, "RocketMQ bus subscribed consumer group {ConsumerGroup} to topic {Topic} with filter {TagExpression}.", EventName = "BusSubscribed")]
+    public static partial void BusSubscribed(ILogger logger, string consumerGroup, string topic, string tagExpression);
+
+    [LoggerMessage(4023, LogLevel.Warning, "RocketMQ bus message {MessageId} failed its last delivery ({Attempt}) in consumer group {ConsumerGroup}; it goes to the dead letters.", EventName = "BusDeadLettered")]
+    public static partial void BusDeadLettered(ILogger logger, string messageId, string consumerGroup, int attempt, Exception exception);
+
+    [LoggerMessage(4024, LogLevel.Error, "RocketMQ bus could not record dead letter {MessageId} of consumer group {ConsumerGroup} in the dead-letter store.", EventName = "BusDeadLetterStoreFailed")]
+    public static partial void BusDeadLetterStoreFailed(ILogger logger, string messageId, string consumerGroup, Exception exception);
+
+    [LoggerMessage(4025, LogLevel.Error, "RocketMQ broker checks transactional message {MessageId} but no ITransactionCheckResolver is registered; it stays unknown.", EventName = "BusNoTransactionCheckResolver")]
+    public static partial void BusNoTransactionCheckResolver(ILogger logger, string messageId);
+
+    [LoggerMessage(4026, LogLevel.Information, "RocketMQ transaction check of message {MessageId} resolved as {Outcome}.", EventName = "BusTransactionCheckResolved")]
+    public static partial void BusTransactionCheckResolved(ILogger logger, string messageId, CouponKit.Ports.TransactionOutcome outcome);
+
+    [LoggerMessage(4027, LogLevel.Warning, "RocketMQ local transaction of message {MessageId} threw; the broker's check-back decides.", EventName = "BusLocalTransactionFailed")]
+    public static partial void BusLocalTransactionFailed(ILogger logger, string messageId, Exception exception);
+
+    [LoggerMessage(4028, LogLevel.Information, "RocketMQ bus producer started.", EventName = "BusProducerStarted")]
+    public static partial void BusProducerStarted(ILogger logger);
 }

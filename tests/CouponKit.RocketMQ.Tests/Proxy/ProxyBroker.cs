@@ -81,11 +81,15 @@ internal sealed class ProxyBroker : IDisposable
         }
     }
 
-    public void CreateTopic(string name, MessageType type)
+    /// <summary>
+    /// Creates a topic that accepts the given message types: one type, or several for a MIXED topic
+    /// (RocketMQ 5.1+ <c>message.type=MIXED</c>), whose route lists every accepted type.
+    /// </summary>
+    public void CreateTopic(string name, params MessageType[] types)
     {
         lock (_gate)
         {
-            _topics[name] = new TopicState(name, type);
+            _topics[name] = new TopicState(name, types.Length == 0 ? [MessageType.Normal] : types);
         }
     }
 
@@ -132,7 +136,7 @@ internal sealed class ProxyBroker : IDisposable
                 return Fail(Code.TopicNotFound, $"topic '{topic.Name}' does not exist");
             }
 
-            queues = Enumerable.Range(0, Options.QueuesPerTopic).Select(id => Queue(topic, id, state.Type)).ToList();
+            queues = Enumerable.Range(0, Options.QueuesPerTopic).Select(id => Queue(topic, id, state.Types)).ToList();
             return Ok();
         }
     }
@@ -152,7 +156,7 @@ internal sealed class ProxyBroker : IDisposable
                 return Fail(Code.ConsumerGroupNotFound, $"consumer group '{group.Name}' does not exist");
             }
 
-            assignments = [new Assignment { MessageQueue = Queue(topic, -1, state.Type) }];
+            assignments = [new Assignment { MessageQueue = Queue(topic, -1, state.Types) }];
             return Ok();
         }
     }
@@ -207,9 +211,9 @@ internal sealed class ProxyBroker : IDisposable
                 return new SendResultEntry { Status = Fail(Code.IllegalMessageTag, $"tag '{system.Tag}' is illegal") };
             }
 
-            if (system.MessageType != topic.Type)
+            if (!topic.Types.Contains(system.MessageType))
             {
-                return new SendResultEntry { Status = Fail(Code.MessagePropertyConflictWithType, $"topic '{topic.Name}' accepts {topic.Type} messages, not {system.MessageType}") };
+                return new SendResultEntry { Status = Fail(Code.MessagePropertyConflictWithType, $"topic '{topic.Name}' accepts {string.Join('/', topic.Types)} messages, not {system.MessageType}") };
             }
 
             if (system.MessageType == MessageType.Delay && system.DeliveryTimestamp is null)
@@ -420,7 +424,7 @@ internal sealed class ProxyBroker : IDisposable
             var dlqName = "%DLQ%" + groupName;
             if (!_topics.TryGetValue(dlqName, out var dlq))
             {
-                dlq = new TopicState(dlqName, MessageType.Normal);
+                dlq = new TopicState(dlqName, [MessageType.Normal]);
                 _topics[dlqName] = dlq;
             }
 
@@ -627,7 +631,7 @@ internal sealed class ProxyBroker : IDisposable
         return expression.Split("||", StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
     }
 
-    private MessageQueue Queue(Resource topic, int id, MessageType type)
+    private MessageQueue Queue(Resource topic, int id, IReadOnlyList<MessageType> types)
     {
         var broker = new Broker { Name = Options.BrokerName, Id = 0, Endpoints = new Endpoints { Scheme = AddressScheme.Ipv4 } };
         if (Address is not null)
@@ -641,7 +645,7 @@ internal sealed class ProxyBroker : IDisposable
             Id = id,
             Permission = Permission.ReadWrite,
             Broker = broker,
-            AcceptMessageTypes = { type },
+            AcceptMessageTypes = { types },
         };
     }
 
@@ -659,11 +663,11 @@ internal sealed class ProxyBroker : IDisposable
 
     internal static Status Fail(Code code, string message) => new() { Code = code, Message = message };
 
-    private sealed class TopicState(string name, MessageType type)
+    private sealed class TopicState(string name, IReadOnlyList<MessageType> types)
     {
         public string Name { get; } = name;
 
-        public MessageType Type { get; } = type;
+        public IReadOnlyList<MessageType> Types { get; } = types;
 
         public List<StoredMessage> Messages { get; } = [];
 

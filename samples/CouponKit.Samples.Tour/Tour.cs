@@ -9,7 +9,7 @@ namespace CouponKit.Samples;
 /// </summary>
 public static class Tour
 {
-    /// <summary>Gets the chapters, in the order they run. Issuance and redemption join this list when they exist.</summary>
+    /// <summary>Gets the chapters, in the order they run. Chapters 6 to 9 share one SQLite-backed host (<see cref="TourContext.Shop"/>).</summary>
     public static IReadOnlyList<ITourChapter> Chapters { get; } =
     [
         new CartChapter(),
@@ -17,6 +17,10 @@ public static class Tour
         new BestCombinationChapter(),
         new CheckoutValidationChapter(),
         new PromoCodesChapter(),
+        new FlashSaleChapter(),
+        new CheckoutPaymentChapter(),
+        new ExpiryRemindersChapter(),
+        new StatisticsChapter(),
     ];
 
     /// <summary>Runs every chapter.</summary>
@@ -34,7 +38,7 @@ public static class Tour
         ArgumentNullException.ThrowIfNull(chapters);
         try
         {
-            var context = new TourContext(console);
+            using var context = new TourContext(console);
             console.Write(new Rule($"[bold]CouponKit tour[/] [grey]· {Markup.Escape(DemoShop.Name)} · 11.11 evening[/]").RuleStyle("grey"));
             console.MarkupLine($"[grey]Shopper {DemoShop.UserId} is at checkout. The cart is priced at a fixed moment, {Ui.Time(context.Cart.At)}, so every run quotes the same.[/]");
             console.WriteLine();

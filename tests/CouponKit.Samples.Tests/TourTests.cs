@@ -17,6 +17,9 @@ public sealed partial class TourTests
 {
     private const int WideConsole = 200;
 
+    /// <summary>The whole tour, run once for the checks of chapters 6 to 9 (the flash sale takes a few seconds).</summary>
+    private static readonly Lazy<(int ExitCode, string Output)> FullTour = new(() => RunTour());
+
     [Fact]
     public void Run_AllChapters_ReturnsZeroAndPrintsNoException()
     {
@@ -164,6 +167,89 @@ public sealed partial class TourTests
         Assert.Equal(RejectionCode.NotBeneficial, quote.Rejected.Single(r => r.CouponId == "SNACKS-B2G1").Code);
     }
 
+    [Fact]
+    public void Run_FlashSale_IssuesExactlyTheStock()
+    {
+        var section = Section(FullTour.Value.Output, "6. Flash sale", "7. Checkout and payment");
+
+        var issued = Assert.Single(Lines(section), l => l.Contains("│ Issued ", StringComparison.Ordinal));
+        Assert.Equal("1,000", Cells(issued)[1]);
+        var replays = Assert.Single(Lines(section), l => l.Contains("│ Replay ", StringComparison.Ordinal));
+        Assert.Equal(IssuanceShop.Retries.ToString(CultureInfo.InvariantCulture), Cells(replays)[1]);
+        var soldOut = Assert.Single(Lines(section), l => l.Contains("Rejected: SoldOut", StringComparison.Ordinal));
+        var total = Assert.Single(Lines(section), l => l.Contains("│ Total ", StringComparison.Ordinal));
+        Assert.Equal(
+            IssuanceShop.Users + (2 * IssuanceShop.Retries),
+            int.Parse(Cells(total)[1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Equal(
+            IssuanceShop.Users + (2 * IssuanceShop.Retries) - IssuanceShop.Stock - IssuanceShop.Retries,
+            int.Parse(Cells(soldOut)[1], NumberStyles.AllowThousands, CultureInfo.InvariantCulture));
+        Assert.Contains("Store stock: Total 1,000, Issued 1,000, Remaining 0", section, StringComparison.Ordinal);
+        Assert.Contains("IN-MEMORY", section, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_CheckoutAndPayment_PaidCouponIsUsedUnpaidOneIsReleased()
+    {
+        var section = Section(FullTour.Value.Output, "7. Checkout and payment", "8. Expiry reminders");
+
+        Assert.Contains("SQLite", section, StringComparison.Ordinal);
+        var unpaid = Cells(Assert.Single(Lines(section), l => l.Contains(CheckoutPaymentChapter.UnpaidOrder + " (unpaid)", StringComparison.Ordinal)));
+        Assert.Equal(["Locked", "Locked", "Locked", "Available (released)"], unpaid[2..]);
+        var paid = Cells(Assert.Single(Lines(section), l => l.Contains(CheckoutPaymentChapter.PaidOrder + " (paid)", StringComparison.Ordinal)));
+        Assert.Equal(["Locked", "Used", "Used", "Used"], paid[2..]);
+    }
+
+    [Fact]
+    public void Run_ExpiryReminders_RemindsThenExpires()
+    {
+        var section = Section(FullTour.Value.Output, "8. Expiry reminders", "9. Statistics");
+
+        // Columns: clock, call, reminders sent, available, used, expired.
+        var dayBefore = Cells(Assert.Single(Lines(section), l => l.Contains("(a day before the end)", StringComparison.Ordinal)));
+        Assert.True(Number(dayBefore[2]) >= 1, "no reminder was sent");
+        Assert.Equal(0, Number(dayBefore[5]));
+        var past = Cells(Assert.Single(Lines(section), l => l.Contains("(past the end)", StringComparison.Ordinal)));
+        Assert.True(Number(past[5]) >= 1, "no coupon expired");
+        Assert.Equal(0, Number(past[3]));
+        Assert.Equal(IssuanceShop.Shoppers - 1, Number(past[5]));
+        Assert.Equal(1, Number(past[4]));
+    }
+
+    [Fact]
+    public void Run_Statistics_MatchTheStory()
+    {
+        var section = Section(FullTour.Value.Output, "9. Statistics", "end of tour");
+
+        var figures = Lines(section)
+            .Select(Cells)
+            .Where(c => c.Length >= 2 && int.TryParse(c[1], CultureInfo.InvariantCulture, out _))
+            .ToDictionary(c => c[0], c => Number(c[1]), StringComparer.Ordinal);
+
+        Assert.Equal(IssuanceShop.Shoppers, figures["Issued"]);
+        Assert.Equal(1, figures["Used"]);
+        Assert.Equal(1, figures["Released"]);
+        Assert.Equal(IssuanceShop.Shoppers - 1, figures["Expired"]);
+        Assert.Equal(2, figures["Locks taken"]);
+        Assert.Equal(0, figures["Locked"]);
+        Assert.Equal(figures["Issued"], figures["Available"] + figures["Locked"] + figures["Used"] + figures["Expired"]);
+        Assert.Equal(figures["Locks taken"], figures["Used"] + figures["Released"] + figures["Locked"]);
+    }
+
+    [Fact]
+    public void Run_IssuanceChapters_DeleteTheirDatabase()
+    {
+        var before = TourFolders();
+
+        var (exitCode, _) = RunTour(chapters: [new CheckoutPaymentChapter()]);
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(before, TourFolders());
+
+        static string[] TourFolders() =>
+            Directory.GetDirectories(Path.GetTempPath(), "couponkit-tour-*").Order(StringComparer.Ordinal).ToArray();
+    }
+
     private static (int ExitCode, string Output) RunTour(int width = WideConsole, IEnumerable<ITourChapter>? chapters = null)
     {
         using var console = new TestConsole().Width(width);
@@ -181,6 +267,12 @@ public sealed partial class TourTests
     }
 
     private static string[] Lines(string text) => text.Split('\n');
+
+    /// <summary>The cells of a table row, trimmed: <c>│ a │ b │</c> gives <c>[a, b]</c>.</summary>
+    private static string[] Cells(string row) =>
+        row.Split('│', StringSplitOptions.TrimEntries).Where((_, i) => i > 0).SkipLast(1).ToArray();
+
+    private static int Number(string cell) => int.Parse(cell, NumberStyles.AllowThousands, CultureInfo.InvariantCulture);
 
     [GeneratedRegex("HM[2-9A-HJKMNP-Z]{2}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}")]
     private static partial Regex DisplayedCode();

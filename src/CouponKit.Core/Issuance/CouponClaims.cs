@@ -154,7 +154,17 @@ public sealed class CouponClaims
         }
         catch when (reserved)
         {
-            await _gate!.ReleaseAsync(gateRequest, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _gate!.ReleaseAsync(gateRequest, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // The store's failure is the one to report; a failed release is logged (the gate's reconciliation repairs it).
+            catch (Exception releaseFailure)
+#pragma warning restore CA1031
+            {
+                Log.GateReleaseFailed(_logger, releaseFailure, template.Id);
+            }
+
             throw;
         }
     }

@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Warning, "Points refund for a claim on template {TemplateId} failed; handed to the bus for retry", EventName = "PointsRefundDeferred")]
     public static partial void PointsRefundDeferred(ILogger logger, Exception exception, string templateId);
 
+    [LoggerMessage(1003, LogLevel.Warning, "Giving back a claim-gate reservation on template {TemplateId} failed after the store failed", EventName = "GateReleaseFailed")]
+    public static partial void GateReleaseFailed(ILogger logger, Exception exception, string templateId);
+
     [LoggerMessage(1010, LogLevel.Debug, "TCC {Phase} of order {OrderId}: {Status}", EventName = "RedemptionStep")]
     public static partial void RedemptionStep(ILogger logger, string phase, string orderId, string status);
 

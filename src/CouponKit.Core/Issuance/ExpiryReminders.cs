@@ -72,6 +72,7 @@ public sealed record ReminderRunResult(int Due, int Sent, int Inactive, int Obso
 /// sending when the user is not active, or no longer holds an available coupon of the template ending that day. A row whose
 /// sending fails is kept for the next run, until its coupons end. Reminders are sent at least once.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The SemaphoreSlim never creates a wait handle; nothing to dispose.")]
 public sealed class ExpiryReminders
 {
     private readonly INotifyStore _store;
@@ -80,6 +81,7 @@ public sealed class ExpiryReminders
     private readonly ICouponStore _coupons;
     private readonly TimeProvider _time;
     private readonly ExpiryReminderOptions _options;
+    private readonly SemaphoreSlim _sending = new(1, 1);
 
     /// <summary>Initializes a new instance of the <see cref="ExpiryReminders"/> class.</summary>
     /// <param name="store">The notify table.</param>
@@ -136,11 +138,26 @@ public sealed class ExpiryReminders
 
     /// <summary>
     /// Sends up to <see cref="ExpiryReminderOptions.BatchSize"/> due reminders and removes their rows. Running it again sends
-    /// nothing twice (unless a run stopped between sending and removing).
+    /// nothing twice (unless a run stopped between sending and removing). Runs in one process take turns, so two callers
+    /// (the <see cref="Messaging.ExpiryWorker"/> and a manual sweep) never send the same row twice; several processes sending
+    /// from one notify table are at least once (senders can de-duplicate on <see cref="ExpiryReminder.Key"/>).
     /// </summary>
     /// <param name="cancellationToken">Cancels the run; reminders not handled yet stay for the next run.</param>
     /// <returns>What was done.</returns>
     public async Task<ReminderRunResult> SendDueAsync(CancellationToken cancellationToken = default)
+    {
+        await _sending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await SendDueCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private async Task<ReminderRunResult> SendDueCoreAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var due = await _store.ListDueAsync(now, _options.BatchSize, cancellationToken).ConfigureAwait(false);

@@ -21,7 +21,7 @@ public sealed class ExpiryWorker : BackgroundService
     private readonly IMessageBus _bus;
     private readonly ICouponStore _coupons;
     private readonly ITemplateStore _templates;
-    private readonly IInboxStore _inbox;
+    private readonly InboxGuard _inbox;
     private readonly CouponExpiry _expiry;
     private readonly ExpiryReminders _reminders;
     private readonly TimeProvider _time;
@@ -43,12 +43,13 @@ public sealed class ExpiryWorker : BackgroundService
         _bus = bus ?? throw new ArgumentNullException(nameof(bus));
         _coupons = coupons ?? throw new ArgumentNullException(nameof(coupons));
         _templates = templates ?? throw new ArgumentNullException(nameof(templates));
-        _inbox = inbox ?? throw new ArgumentNullException(nameof(inbox));
+        ArgumentNullException.ThrowIfNull(inbox);
         _expiry = expiry ?? throw new ArgumentNullException(nameof(expiry));
         _reminders = reminders ?? throw new ArgumentNullException(nameof(reminders));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _options = (options ?? throw new ArgumentNullException(nameof(options))).Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _inbox = new InboxGuard(inbox, ReminderGroup, _logger);
     }
 
     /// <summary>The subscription of the reminder scheduler.</summary>
@@ -85,11 +86,11 @@ public sealed class ExpiryWorker : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(incoming);
         var message = incoming.Message;
-        if (await _inbox.ContainsAsync(ReminderGroup, message.MessageId, cancellationToken).ConfigureAwait(false))
-        {
-            return;
-        }
+        await _inbox.RunOnceAsync(message, ct => ScheduleReminderAsync(message, ct), cancellationToken).ConfigureAwait(false);
+    }
 
+    private async Task ScheduleReminderAsync(OutboxMessage message, CancellationToken cancellationToken)
+    {
         var issued = CouponEvents.Read<CouponEvents.CouponIssued>(message);
         var coupon = await _coupons.FindAsync(issued.CouponId, cancellationToken).ConfigureAwait(false);
         var template = await _templates.FindAsync(issued.TemplateId, cancellationToken).ConfigureAwait(false);
@@ -97,8 +98,6 @@ public sealed class ExpiryWorker : BackgroundService
         {
             await _reminders.ScheduleAsync(coupon, template, cancellationToken).ConfigureAwait(false); // unique per user, template and day
         }
-
-        await _inbox.TryRecordAsync(ReminderGroup, message.MessageId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

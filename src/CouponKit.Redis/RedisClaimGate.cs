@@ -1,6 +1,7 @@
 using CouponKit.Ports;
 using CouponKit.Redis.Internal;
 using CouponKit.Redis.Telemetry;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace CouponKit.Redis;
@@ -21,10 +22,12 @@ internal sealed class RedisClaimGate : IClaimGate
     private readonly RedisConnection _connection;
     private readonly RedisScript _reserve;
     private readonly RedisScript _release;
+    private readonly bool _fallback;
 
-    public RedisClaimGate(RedisConnection connection)
+    public RedisClaimGate(RedisConnection connection, IOptions<RedisCouponKitOptions>? options = null)
     {
         _connection = connection ?? throw new ArgumentNullException(nameof(connection));
+        _fallback = options?.Value.FallbackToDatabase ?? false;
         _reserve = new RedisScript(connection, "reserve");
         _release = new RedisScript(connection, "release");
     }
@@ -76,14 +79,29 @@ internal sealed class RedisClaimGate : IClaimGate
         Log.GateWarmedUp(_connection.Logger, templateId, remaining, entries.Count);
     }
 
+    /// <remarks>
+    /// With <see cref="RedisCouponKitOptions.FallbackToDatabase"/>, a Redis failure answers <see cref="ClaimGateStatus.NotWarmedUp"/>
+    /// (logged, and counted in <c>couponkit.redis.fallbacks</c>): the claim goes to the database, which decides alone.
+    /// </remarks>
     public async Task<ClaimGateDecision> TryReserveAsync(ClaimGateRequest request, CancellationToken cancellationToken)
     {
         Check(request);
         cancellationToken.ThrowIfCancellationRequested();
-        var result = await _reserve.EvaluateAsync(
-            "claim-gate.reserve",
-            RedisKeys.Gate(_connection.KeyPrefix, request.TemplateId),
-            [request.UserId, request.PerUserLimit, request.ClaimKey]).ConfigureAwait(false);
+        RedisResult result;
+        try
+        {
+            result = await _reserve.EvaluateAsync(
+                "claim-gate.reserve",
+                RedisKeys.Gate(_connection.KeyPrefix, request.TemplateId),
+                [request.UserId, request.PerUserLimit, request.ClaimKey]).ConfigureAwait(false);
+        }
+        catch (CouponKitRedisException ex) when (_fallback)
+        {
+            Log.GateFallback(_connection.Logger, ex, request.TemplateId);
+            RedisMetrics.Shared.Fallback();
+            return new ClaimGateDecision(ClaimGateStatus.NotWarmedUp, 0);
+        }
+
         var parts = (RedisResult[]?)result;
         if (parts is not { Length: 2 })
         {

@@ -29,9 +29,43 @@ public sealed class RedisCouponKitOptions : IValidatableObject
     [Range(-1, 1023)]
     public int Database { get; set; } = -1;
 
+    /// <summary>
+    /// Gets or sets a value indicating whether a claim goes to the database (synchronously, <c>CouponClaims</c>) when Redis
+    /// does not answer, instead of failing closed with <see cref="CouponKitRedisException"/>. Either way nothing is issued
+    /// without a database record; with the fallback the database takes the whole load of the sale while Redis is down, and
+    /// the gate's counts drift until the next reconciliation (which the gate's stock and holders then follow).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (fail closed).</value>
+    public bool FallbackToDatabase { get; set; }
+
+    /// <summary>Gets or sets how long a cached template lives after it was written (a safety net: change events keep it current).</summary>
+    /// <value>The default value is 1 hour. 1 second to 30 days.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "TemplateCacheExpiry must be between 1 second and 30 days.")]
+    public TimeSpan TemplateCacheExpiry { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Gets or sets how long a claim accepted by the gate is remembered for polling (from its acceptance).</summary>
+    /// <value>The default value is 1 day. 1 minute to 30 days, and longer than <see cref="InFlightTimeout"/>.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "PendingClaimRetention must be between 1 minute and 30 days.")]
+    public TimeSpan PendingClaimRetention { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>
+    /// Gets or sets how long reconciliation counts an accepted claim that has not reached the database as in flight; after
+    /// that it is abandoned (settled as failed and its reservation freed). Keep it above the issue consumer's whole retry budget.
+    /// </summary>
+    /// <value>The default value is 6 hours. 1 second to 7 days.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "InFlightTimeout must be between 1 second and 7 days.")]
+    public TimeSpan InFlightTimeout { get; set; } = TimeSpan.FromHours(6);
+
     /// <inheritdoc />
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (PendingClaimRetention <= InFlightTimeout)
+        {
+            yield return new ValidationResult(
+                "RedisCouponKitOptions.PendingClaimRetention must be longer than InFlightTimeout, or reconciliation cannot tell an in-flight claim from an orphan reservation.",
+                [nameof(PendingClaimRetention), nameof(InFlightTimeout)]);
+        }
+
         if (string.IsNullOrWhiteSpace(Configuration) && ConnectionMultiplexerFactory is null)
         {
             yield return new ValidationResult(

@@ -71,6 +71,27 @@ public sealed class RocketMQOptions
     public IList<string> Topics { get; } = new List<string>();
 
     /// <summary>
+    /// Gets the topics on which the message bus sends FIFO messages: each message's <c>OutboxMessage.Key</c> (the aggregate id)
+    /// is its message group, so the messages of one key go to one queue and a FIFO consumer group receives them in the order
+    /// they were published, one after the other. Delayed and transactional messages on these topics stay delayed and
+    /// transactional (RocketMQ gives them no message group). The topic must accept FIFO messages, and the consumer groups that
+    /// need the order must be FIFO groups (<c>consumeMessageOrderly=true</c>).
+    /// </summary>
+    /// <value>The default value is an empty list (every message is a normal one, spread round robin over the queues).</value>
+    public IList<string> FifoTopics { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether a claim's <c>Issued</c> event is sent as a RocketMQ transactional message instead
+    /// of being written to the outbox: the half message is sent, the claim's store transaction runs, then the message is
+    /// committed when the coupon was issued and rolled back otherwise. When the sender dies between its commit and telling the
+    /// broker, the broker's check-back asks the registered <c>ITransactionCheckResolver</c> (the EF Core adapter registers one
+    /// that looks for the claim row). A claim then needs the broker: when the half message cannot be sent, the claim fails
+    /// before the store is touched.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/> (the event goes through the outbox and its dispatcher).</value>
+    public bool TransactionalIssuedEvents { get; set; }
+
+    /// <summary>
     /// Gets or sets the consumer group of a standalone simple consumer. The message bus (<c>UseRocketMQ</c>) does not use it:
     /// each <c>Subscription</c> brings its group, maximum deliveries and backoff.
     /// </summary>

@@ -54,6 +54,14 @@ internal sealed class RocketMQOptionsValidator : IValidateOptions<RocketMQOption
             }
         }
 
+        foreach (var topic in options.FifoTopics ?? [])
+        {
+            if (!ResourceNames.IsValid(topic))
+            {
+                builder.AddError($"RocketMQ: topic '{topic}' in FifoTopics is not valid: use 1 to 255 letters, digits, '%', '|', '-' or '_'.", nameof(RocketMQOptions.FifoTopics));
+            }
+        }
+
         return builder.Build();
     }
 

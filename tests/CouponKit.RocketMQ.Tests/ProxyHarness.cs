@@ -52,7 +52,8 @@ internal sealed class ProxyHarness : IAsyncDisposable
 
     public RocketMQOptions Options(Action<RocketMQOptions>? configure = null)
     {
-        var options = new RocketMQOptions { Endpoints = Proxy.Endpoint, ConsumerGroup = Group };
+        // A generous (real-time) request timeout: a loaded CI machine must not turn a slow heartbeat into a failed test.
+        var options = new RocketMQOptions { Endpoints = Proxy.Endpoint, ConsumerGroup = Group, RequestTimeout = TimeSpan.FromSeconds(30) };
         configure?.Invoke(options);
         return options;
     }

@@ -153,6 +153,11 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
                 throw new InvalidOperationException($"Coupon id '{coupon.CouponId}' already exists.");
             }
 
+            if (command.AssignSequence)
+            {
+                coupon = coupon with { IssueSequence = _issued[coupon.TemplateId] };
+            }
+
             _issued[coupon.TemplateId]++;
             _perUser[key] = _perUser.GetValueOrDefault(key) + 1;
             _coupons.Add(coupon.CouponId, coupon);

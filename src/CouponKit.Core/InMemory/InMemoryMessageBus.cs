@@ -281,28 +281,47 @@ public sealed class InMemoryMessageBus : IMessageBus, IAsyncDisposable
             return;
         }
 
-        var timer = _time.CreateTimer(static s => ((InMemoryMessageBus)s!).OnTimer(), this, delay, Timeout.InfiniteTimeSpan);
-        var dispose = false;
+        var timer = _time.CreateTimer(static s => { var (bus, due) = ((InMemoryMessageBus, Scheduled))s!; bus.OnTimer(due); }, (this, item), delay, Timeout.InfiniteTimeSpan);
+        ITimer? dispose = null;
         lock (_gate)
         {
             if (item.Fired || !_pending.Contains(item))
             {
-                dispose = true;
+                dispose = timer;
             }
             else
             {
+                dispose = item.Timer; // a re-armed item: its earlier one-shot timer has fired
                 item.Timer = timer;
             }
         }
 
-        if (dispose)
-        {
-            timer.Dispose();
-        }
+        dispose?.Dispose();
     }
 
-    /// <summary>A timer fired: make due items visible off the timer's thread (a fake clock fires inside <c>Advance</c>).</summary>
-    private void OnTimer() => ThreadPool.UnsafeQueueUserWorkItem(static bus => bus.FireDue(), this, preferLocal: false);
+    /// <summary>
+    /// A timer fired: make due items visible off the timer's thread (a fake clock fires inside <c>Advance</c>). A system timer
+    /// can fire a little before the clock reads the due time; the item is then still pending and its timer is armed again for
+    /// the rest, so no scheduled message waits for an unrelated wake-up.
+    /// </summary>
+    private void OnTimer(Scheduled item) => ThreadPool.UnsafeQueueUserWorkItem(
+        static state =>
+        {
+            var (bus, due) = state;
+            bus.FireDue();
+            bool early;
+            lock (bus._gate)
+            {
+                early = !due.Fired && bus._pending.Contains(due);
+            }
+
+            if (early)
+            {
+                bus.StartTimer(due, bus._time.GetUtcNow());
+            }
+        },
+        (this, item),
+        preferLocal: false);
 
     private void SignalLocked()
     {
@@ -360,6 +379,7 @@ public sealed class InMemoryMessageBus : IMessageBus, IAsyncDisposable
             try
             {
                 await _deadLetters.AddAsync(letter, CancellationToken.None).ConfigureAwait(false);
+                Messaging.DeadLetters.DeadLetterSignals.Arrived(letter);
                 InMemoryMessageBusLog.DeadLettered(_logger, error, message.MessageId, message.Tag, subscription.ConsumerGroup, delivery.Attempts);
             }
 #pragma warning disable CA1031 // Nothing more can be done in process; the message is logged as lost.

@@ -8,6 +8,7 @@ public sealed class InMemoryPointsLedger : IPointsLedger
     private readonly object _gate = new();
     private readonly Dictionary<string, long> _balances = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _deductions = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _credits = new(StringComparer.Ordinal);
 
     /// <summary>Sets a user's balance.</summary>
     /// <param name="userId">The user.</param>
@@ -50,6 +51,22 @@ public sealed class InMemoryPointsLedger : IPointsLedger
 
             _balances[userId] = balance - points;
             _deductions[idempotencyKey] = true;
+            return Task.FromResult(true);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> CreditAsync(string userId, long points, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(points);
+        lock (_gate)
+        {
+            if (!_credits.Add(idempotencyKey))
+            {
+                return Task.FromResult(false);
+            }
+
+            _balances[userId] = _balances.GetValueOrDefault(userId) + points;
             return Task.FromResult(true);
         }
     }

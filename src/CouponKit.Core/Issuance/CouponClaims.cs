@@ -30,6 +30,7 @@ public sealed class CouponClaims
     private readonly IClaimGate? _gate;
     private readonly CouponKitMetrics _metrics;
     private readonly ILogger _logger;
+    private readonly Benefits.BenefitCrediter _benefits;
 
     /// <summary>Initializes a new instance of the <see cref="CouponClaims"/> class.</summary>
     /// <param name="templates">The template store.</param>
@@ -42,8 +43,10 @@ public sealed class CouponClaims
     /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
     /// <param name="logger">The logger.</param>
     /// <param name="claimGate">An optional fast gate (Redis) that refuses losing attempts before the store; <see langword="null"/> for none.</param>
-    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options, IMeterFactory? meterFactory = null, ILogger<CouponClaims>? logger = null, IClaimGate? claimGate = null)
+    /// <param name="wallet">The wallet red envelopes are credited to; <see langword="null"/> leaves their credit to the <c>BenefitCredit</c> command.</param>
+    public CouponClaims(ITemplateStore templates, ICouponStore coupons, IRateLimiter limiter, IPointsLedger points, IMessageBus bus, TimeProvider time, IOptions<CouponKitOptions> options, IMeterFactory? meterFactory = null, ILogger<CouponClaims>? logger = null, IClaimGate? claimGate = null, IWalletLedger? wallet = null)
     {
+        _benefits = new Benefits.BenefitCrediter(points ?? throw new ArgumentNullException(nameof(points)), wallet);
         _gate = claimGate;
         _metrics = CouponKitMetrics.For(meterFactory);
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -182,8 +185,10 @@ public sealed class CouponClaims
         try
         {
             var (from, until) = template.Validity.WindowFor(now);
-            var coupon = new IssuedCoupon(NewCouponId(), template.Id, user, CouponState.Available, from, until, now, request.Channel, null, 1);
-            outcome = await _coupons.IssueAsync(new IssueCommand(request.IdempotencyKey, coupon, template.PerUserLimit, [CouponEvents.Issued(coupon, request.IdempotencyKey)]), cancellationToken).ConfigureAwait(false);
+            Benefits.BenefitIssuance.EnsureSupported(template, _coupons);
+            var coupon = Benefits.BenefitIssuance.Prepare(template, new IssuedCoupon(NewCouponId(), template.Id, user, CouponState.Available, from, until, now, request.Channel, null, 1));
+            var events = Benefits.BenefitIssuance.Events(template, coupon, CouponEvents.Issued(coupon, request.IdempotencyKey));
+            outcome = await _coupons.IssueAsync(new IssueCommand(request.IdempotencyKey, coupon, template.PerUserLimit, events) { AssignSequence = Benefits.BenefitIssuance.NeedsSequence(template) }, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -195,6 +200,7 @@ public sealed class CouponClaims
         {
             case IssueStatus.Issued:
             case IssueStatus.Replayed:
+                await CreditOnClaimAsync(template, outcome.Coupon!, cancellationToken).ConfigureAwait(false);
                 return ClaimResult.Issued(outcome.Coupon!, outcome.Status == IssueStatus.Replayed);
             case IssueStatus.KeyConflict:
                 await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
@@ -208,7 +214,30 @@ public sealed class CouponClaims
         }
     }
 
-    private static ClaimResult? Check(CouponTemplate template, ClaimRequest request, DateTimeOffset now)
+    /// <summary>
+    /// Credits a red envelope, split share or points at once (the fast path); the <c>BenefitCredit</c> command written with the
+    /// coupon is the guarantee, so a failure here is logged and left to it. The credit is idempotent per coupon.
+    /// </summary>
+    private async Task CreditOnClaimAsync(CouponTemplate template, IssuedCoupon coupon, CancellationToken cancellationToken)
+    {
+        if (!Benefits.BenefitIssuance.CreditsOnClaim(template.Benefit))
+        {
+            return;
+        }
+
+        try
+        {
+            await _benefits.CreditAsync(template, coupon, cancellationToken).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // The coupon is issued; its credit command in the outbox retries until the ledger accepts it.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.BenefitCreditDeferred(_logger, ex, template.Id);
+        }
+    }
+
+    internal static ClaimResult? Check(CouponTemplate template, ClaimRequest request, DateTimeOffset now)
     {
         switch (template.State)
         {

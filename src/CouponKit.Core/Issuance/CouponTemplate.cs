@@ -30,6 +30,8 @@ public sealed class CouponTemplate
         Audience = draft.Audience;
         ClaimCostPoints = draft.ClaimCostPoints;
         Channels = draft.Channels;
+        OwnerId = draft.OwnerId;
+        Benefit = draft.Benefit;
         State = state;
         Version = version;
         CreatedAt = createdAt;
@@ -78,6 +80,12 @@ public sealed class CouponTemplate
     /// <summary>Gets the channels through which the coupons reach users.</summary>
     public ClaimChannels Channels { get; }
 
+    /// <summary>Gets what one claim gives (a coupon, a red envelope, points, a lucky coupon, a split red envelope share).</summary>
+    public Benefits.Benefit Benefit { get; }
+
+    /// <summary>Gets the owner: a merchant id, or <see cref="Security.CouponOwner.Platform"/>.</summary>
+    public string OwnerId { get; }
+
     /// <summary>Gets the state.</summary>
     public TemplateState State { get; }
 
@@ -101,7 +109,7 @@ public sealed class CouponTemplate
             Id = coupon.CouponId,
             TemplateId = Id,
             Name = Name,
-            Rule = Rule,
+            Rule = Benefits.BenefitIssuance.RuleOf(this, coupon),
             Scope = Scope,
             Stacking = Stacking,
             Issuer = Issuer,
@@ -113,6 +121,7 @@ public sealed class CouponTemplate
     internal static CouponTemplate Create(string id, TemplateDraft draft, DateTimeOffset now)
     {
         Validate(id, draft);
+        draft = Benefits.BenefitIssuance.Seal(draft);
         return new CouponTemplate(id, draft, TemplateState.Draft, 1, now, now);
     }
 
@@ -149,11 +158,19 @@ public sealed class CouponTemplate
         Audience = Audience,
         ClaimCostPoints = ClaimCostPoints,
         Channels = Channels,
+        OwnerId = OwnerId,
+        Benefit = Benefit,
     };
 
     internal CouponTemplate With(TemplateDraft draft, TemplateState state, DateTimeOffset now)
     {
         Validate(Id, draft);
+        if (!string.Equals(draft.OwnerId, OwnerId, StringComparison.Ordinal))
+        {
+            throw new InvalidTemplateException(Id, "ownerId", "the owner of a template never changes.");
+        }
+
+        draft = Benefits.BenefitIssuance.CarryOver(Id, this, draft);
         return new CouponTemplate(Id, draft, state, Version + 1, CreatedAt, now);
     }
 
@@ -209,9 +226,16 @@ public sealed class CouponTemplate
             throw new InvalidTemplateException(id, "channels", "at least one known channel is required.");
         }
 
+        if (draft.OwnerId is null || !Security.CouponOwner.IsValid(draft.OwnerId))
+        {
+            throw new InvalidTemplateException(id, "ownerId", $"the owner must be {Security.CouponOwner.Platform} or a merchant id of 1 to 128 characters not starting with '@'.");
+        }
+
         if (!Enum.IsDefined(draft.Issuer))
         {
             throw new InvalidTemplateException(id, "issuer", $"unknown issuer {(int)draft.Issuer}.");
         }
+
+        Benefits.BenefitIssuance.Validate(id, draft);
     }
 }

@@ -23,4 +23,14 @@ public sealed record IssuedCoupon(
     DateTimeOffset ClaimedAt,
     ClaimChannels Channel,
     string? OrderId,
-    long Version);
+    long Version)
+{
+    /// <summary>Gets the draw of a lucky coupon's face value, with its seed, or <see langword="null"/> for other benefits.</summary>
+    public Benefits.BenefitDraw? Draw { get; init; }
+
+    /// <summary>
+    /// Gets the coupon's place in its template's inventory, from 0, when the store assigned one in the atomic issue
+    /// (<see cref="Ports.IssueCommand.AssignSequence"/>; split red envelopes take the share with this index), or <see langword="null"/>.
+    /// </summary>
+    public long? IssueSequence { get; init; }
+}

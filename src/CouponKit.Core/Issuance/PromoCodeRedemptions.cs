@@ -1,9 +1,15 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CouponKit.Codes;
+using CouponKit.InMemory;
 using CouponKit.Ports;
+using CouponKit.Security;
+using CouponKit.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace CouponKit.Issuance;
@@ -29,7 +35,13 @@ namespace CouponKit.Issuance;
 /// it.
 /// </para>
 /// <para>Promo codes are secrets: results, exceptions and logs show them masked (<see cref="PromoCode.Mask(string)"/>), and
-/// the store keeps only their hashes.</para>
+/// the store keeps only their keyed hashes (HMAC-SHA256 under <see cref="PromoCodeRedemptionOptions.Hashing"/>, rotatable).</para>
+/// <para>Guessing is throttled twice: every well-formed attempt takes a token of the user's and the IP's buckets, and every
+/// miss (a code that matches nothing) counts toward an exponential lock-out of the user and of the IP
+/// (<see cref="IAttemptThrottle"/>): after <see cref="PromoCodeRedemptionOptions.FreeMissesPerUser"/> misses the user is locked
+/// out for <see cref="PromoCodeRedemptionOptions.LockoutBase"/>, doubling with every further miss.</para>
+/// <para>Merchants are tenants: <see cref="CreateCodesAsync(MerchantActor, string, int, int, CancellationToken)"/> creates
+/// codes only for the actor's own templates.</para>
 /// </remarks>
 public sealed class PromoCodeRedemptions
 {
@@ -51,6 +63,13 @@ public sealed class PromoCodeRedemptions
     private readonly PromoCodeGenerator _generator;
     private readonly RateLimitPolicy _userPolicy;
     private readonly RateLimitPolicy _ipPolicy;
+    private readonly LockoutPolicy _userLockout;
+    private readonly LockoutPolicy _ipLockout;
+    private readonly PromoCodeHasher _hasher;
+    private readonly IAttemptThrottle _throttle;
+    private readonly IAuditLog? _audit;
+    private readonly CouponKitMetrics _metrics;
+    private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="PromoCodeRedemptions"/> class.</summary>
     /// <param name="codes">The promo code store.</param>
@@ -60,6 +79,10 @@ public sealed class PromoCodeRedemptions
     /// <param name="limiter">The rate limiter.</param>
     /// <param name="time">The clock.</param>
     /// <param name="options">The options.</param>
+    /// <param name="throttle">Counts misses and locks out; <see langword="null"/> for one in process memory.</param>
+    /// <param name="audit">The audit trail, for codes created; <see langword="null"/> for none.</param>
+    /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
+    /// <param name="logger">The logger; codes appear in it only masked.</param>
     /// <exception cref="OptionsValidationException">The options are not valid.</exception>
     public PromoCodeRedemptions(
         IPromoCodeStore codes,
@@ -68,7 +91,11 @@ public sealed class PromoCodeRedemptions
         CouponClaims claims,
         IRateLimiter limiter,
         TimeProvider time,
-        IOptions<PromoCodeRedemptionOptions> options)
+        IOptions<PromoCodeRedemptionOptions> options,
+        IAttemptThrottle? throttle = null,
+        IAuditLog? audit = null,
+        IMeterFactory? meterFactory = null,
+        ILogger<PromoCodeRedemptions>? logger = null)
     {
         _codes = codes ?? throw new ArgumentNullException(nameof(codes));
         _templates = templates ?? throw new ArgumentNullException(nameof(templates));
@@ -81,6 +108,17 @@ public sealed class PromoCodeRedemptions
         _generator = new PromoCodeGenerator(value.Codes);
         _userPolicy = new RateLimitPolicy(value.AttemptsPerUser, value.AttemptWindow);
         _ipPolicy = new RateLimitPolicy(value.AttemptsPerIp, value.AttemptWindow);
+        _userLockout = new LockoutPolicy(value.FreeMissesPerUser, value.LockoutBase, value.LockoutMax, value.ForgetMissesAfter);
+        _ipLockout = new LockoutPolicy(value.FreeMissesPerIp, value.LockoutBase, value.LockoutMax, value.ForgetMissesAfter);
+        _hasher = new PromoCodeHasher(value.Hashing);
+        _throttle = throttle ?? new InMemoryAttemptThrottle(time);
+        _audit = audit;
+        _metrics = CouponKitMetrics.For(meterFactory);
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        if (_hasher.IsUnkeyed)
+        {
+            Log.PromoCodesUnkeyed(_logger);
+        }
     }
 
     /// <summary>
@@ -100,16 +138,35 @@ public sealed class PromoCodeRedemptions
     /// <exception cref="TemplateNotFoundException">The template does not exist.</exception>
     /// <exception cref="TemplateStateException">The template has ended.</exception>
     /// <exception cref="InvalidTemplateException">The template does not issue through <see cref="ClaimChannels.PromoCode"/>.</exception>
-    public async Task<IReadOnlyList<string>> CreateCodesAsync(string templateId, int count, int maxRedemptionsPerCode, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<string>> CreateCodesAsync(string templateId, int count, int maxRedemptionsPerCode, CancellationToken cancellationToken = default) =>
+        CreateCodesAsync(MerchantActor.Platform, templateId, count, maxRedemptionsPerCode, cancellationToken);
+
+    /// <summary>
+    /// Creates promo codes for one of the actor's templates and returns them in plain text, this once: only their keyed hashes
+    /// are stored. The creation is audited (template, count, limit per code; never a code).
+    /// </summary>
+    /// <param name="actor">Who acts; the template must belong to its owner.</param>
+    /// <param name="templateId">The template whose coupon the codes give.</param>
+    /// <param name="count">The number of codes: 1 to <see cref="PromoCodeGenerator.MaxBatchCount"/>.</param>
+    /// <param name="maxRedemptionsPerCode">How many users may redeem each code: 1 to <see cref="CouponTemplate.MaxInventory"/>.</param>
+    /// <param name="cancellationToken">Cancels the call. Codes stored before it is cancelled stay stored but are never shown.</param>
+    /// <returns>The codes, in canonical form.</returns>
+    /// <exception cref="ArgumentException">The template id is blank or too long.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> or <paramref name="maxRedemptionsPerCode"/> is out of range.</exception>
+    /// <exception cref="TemplateNotFoundException">The template does not exist.</exception>
+    /// <exception cref="MerchantAccessDeniedException">The template belongs to another owner.</exception>
+    /// <exception cref="TemplateStateException">The template has ended.</exception>
+    /// <exception cref="InvalidTemplateException">The template does not issue through <see cref="ClaimChannels.PromoCode"/>.</exception>
+    public async Task<IReadOnlyList<string>> CreateCodesAsync(MerchantActor actor, string templateId, int count, int maxRedemptionsPerCode, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         Guard.Identifier(templateId, nameof(templateId));
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, PromoCodeGenerator.MaxBatchCount);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRedemptionsPerCode, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxRedemptionsPerCode, CouponTemplate.MaxInventory);
 
-        var template = await _templates.FindAsync(templateId, cancellationToken).ConfigureAwait(false)
-            ?? throw new TemplateNotFoundException(templateId);
+        var template = await CouponTemplates.RequireOwnedAsync(_templates, actor, templateId, SecurityReasons.OperationPromoCodes, _metrics, cancellationToken).ConfigureAwait(false);
         if (template.State == TemplateState.Ended)
         {
             throw new TemplateStateException(templateId, template.State, "given promo codes");
@@ -135,7 +192,7 @@ public sealed class PromoCodeRedemptions
             for (var start = 0; start < pending.Count; start += AddChunkSize)
             {
                 var chunk = pending.Skip(start).Take(AddChunkSize).ToArray();
-                var byHash = chunk.ToDictionary(HashOf, StringComparer.Ordinal);
+                var byHash = chunk.ToDictionary(_hasher.Hash, StringComparer.Ordinal);
                 var entries = byHash.Keys.Select(hash => new PromoCodeEntry(hash, templateId, maxRedemptionsPerCode, now)).ToArray();
                 var existing = await _codes.AddAsync(entries, cancellationToken).ConfigureAwait(false);
                 var refused = existing.Count == 0 ? null : existing.ToHashSet(StringComparer.Ordinal);
@@ -155,6 +212,16 @@ public sealed class PromoCodeRedemptions
             pending = Regenerate(collided, taken);
         }
 
+        if (_audit is not null)
+        {
+            await _audit.AppendAsync(
+                new AuditEntry(template.OwnerId, actor.ActorId, "promo codes created", "template", template.Id, _time.GetUtcNow(), [
+                    new AuditChange("promoCodes", null, codes.Count.ToString(CultureInfo.InvariantCulture)),
+                    new AuditChange("maxRedemptionsPerCode", null, maxRedemptionsPerCode.ToString(CultureInfo.InvariantCulture)),
+                ]),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+
         return codes;
     }
 
@@ -169,29 +236,67 @@ public sealed class PromoCodeRedemptions
         Validate(request);
         if (!PromoCode.TryParse(request.Code, out var code))
         {
+            Log.PromoCodeRejected(_logger, PromoCode.Mask(request.Code), nameof(PromoCodeRejection.Malformed));
             return PromoCodeRedemptionResult.Rejected(
                 PromoCodeRejection.Malformed,
                 $"the promo code {PromoCode.Mask(request.Code)} is not valid; check it for typing mistakes");
         }
 
         var user = request.User.UserId;
-        var decision = await _limiter.TryAcquireAsync("promo:user:" + user, _userPolicy, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var userKey = "promo:user:" + user;
+        var ipKey = request.ClientIp is { } clientIp ? "promo:ip:" + clientIp : null;
+        var lockout = (await _throttle.GetAsync(userKey, cancellationToken).ConfigureAwait(false)).RemainingAt(now);
+        if (ipKey is not null)
+        {
+            var ipLockout = (await _throttle.GetAsync(ipKey, cancellationToken).ConfigureAwait(false)).RemainingAt(now);
+            lockout = ipLockout > lockout ? ipLockout : lockout;
+        }
+
+        if (lockout > TimeSpan.Zero)
+        {
+            _metrics.SecurityRefusal(SecurityReasons.PromoCodeLockedOut, SecurityReasons.OperationRedeem);
+            Log.PromoCodeLockedOut(_logger, PromoCode.Mask(code), lockout);
+            return PromoCodeRedemptionResult.Rejected(PromoCodeRejection.RateLimited, "too many promo codes that match nothing; try again later", retryAfter: lockout);
+        }
+
+        var decision = await _limiter.TryAcquireAsync(userKey, _userPolicy, cancellationToken).ConfigureAwait(false);
         if (decision.Allowed && request.ClientIp is { } ip)
         {
-            decision = await _limiter.TryAcquireAsync("promo:ip:" + ip, _ipPolicy, cancellationToken).ConfigureAwait(false);
+            decision = await _limiter.TryAcquireAsync(ipKey!, _ipPolicy, cancellationToken).ConfigureAwait(false);
         }
 
         if (!decision.Allowed)
         {
+            Log.PromoCodeRejected(_logger, PromoCode.Mask(code), nameof(PromoCodeRejection.RateLimited));
             return PromoCodeRedemptionResult.Rejected(PromoCodeRejection.RateLimited, "too many promo code attempts; try again later", retryAfter: decision.RetryAfter);
         }
 
-        var hash = HashOf(code);
-        var claimKey = "promo:" + hash + ":" + user;
-        var outcome = await _codes.TryRedeemAsync(hash, user, request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+        // Look the code up under the current key, then the previous ones: an unknown hash changes nothing in the store.
+        string hash = string.Empty;
+        PromoCodeRedeemOutcome outcome = new(PromoCodeRedeemStatus.Unknown, null, null);
+        foreach (var candidate in _hasher.Candidates(code))
+        {
+            hash = candidate;
+            outcome = await _codes.TryRedeemAsync(candidate, user, request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+            if (outcome.Status != PromoCodeRedeemStatus.Unknown)
+            {
+                break;
+            }
+        }
+
+        var claimKey = PromoCodeHasher.ClaimKey(hash, user);
         switch (outcome.Status)
         {
             case PromoCodeRedeemStatus.Unknown:
+                await _throttle.RecordMissAsync(userKey, _userLockout, cancellationToken).ConfigureAwait(false);
+                if (ipKey is not null)
+                {
+                    await _throttle.RecordMissAsync(ipKey, _ipLockout, cancellationToken).ConfigureAwait(false);
+                }
+
+                _metrics.SecurityRefusal(SecurityReasons.PromoCodeMiss, SecurityReasons.OperationRedeem);
+                Log.PromoCodeRejected(_logger, PromoCode.Mask(code), nameof(PromoCodeRejection.Unknown));
                 return PromoCodeRedemptionResult.Rejected(PromoCodeRejection.Unknown, $"the promo code {PromoCode.Mask(code)} does not exist");
             case PromoCodeRedeemStatus.UsedUp:
                 return PromoCodeRedemptionResult.Rejected(PromoCodeRejection.UsedUp, $"the promo code {PromoCode.Mask(code)} has been used up");
@@ -212,7 +317,10 @@ public sealed class PromoCodeRedemptions
         return await ClaimAsync(request, outcome.TemplateId!, hash, claimKey, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Hashes a canonical promo code for the store: upper-case hexadecimal SHA-256 of its ASCII characters.</summary>
+    /// <summary>
+    /// Hashes a canonical promo code the legacy way, without a key: upper-case hexadecimal SHA-256 of its ASCII characters. What
+    /// the store holds when no key is configured (<see cref="PromoCodeHashingOptions"/>).
+    /// </summary>
     /// <param name="canonicalCode">The code as returned by <see cref="PromoCode.Parse(string)"/>.</param>
     /// <returns>64 hexadecimal characters.</returns>
     internal static string HashOf(string canonicalCode)
@@ -265,6 +373,7 @@ public sealed class PromoCodeRedemptions
 
         if (claim.IsIssued)
         {
+            Log.PromoCodeRedeemed(_logger, PromoCode.Mask(request.Code), templateId);
             return PromoCodeRedemptionResult.Redeemed(claim.Coupon!, claim.IsReplay);
         }
 
@@ -318,6 +427,37 @@ public sealed class PromoCodeRedemptionOptions
     /// <value>The default value is 15 minutes.</value>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "AttemptWindow must be between 1 second and 1 day.")]
     public TimeSpan AttemptWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Gets or sets how many codes that match nothing one user may try before being locked out.</summary>
+    /// <value>The default value is 5.</value>
+    [Range(1, 1_000)]
+    public int FreeMissesPerUser { get; set; } = 5;
+
+    /// <summary>Gets or sets how many codes that match nothing one client IP may try, across users, before being locked out.</summary>
+    /// <value>The default value is 50.</value>
+    [Range(1, 1_000)]
+    public int FreeMissesPerIp { get; set; } = 50;
+
+    /// <summary>Gets or sets the first lock-out after the free misses; each further miss doubles it.</summary>
+    /// <value>The default value is 1 minute.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00", ErrorMessage = "LockoutBase must be between 1 second and 1 day.")]
+    public TimeSpan LockoutBase { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets the longest lock-out.</summary>
+    /// <value>The default value is 1 day.</value>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00", ErrorMessage = "LockoutMax must be between 1 second and 30 days.")]
+    public TimeSpan LockoutMax { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets how long after the last miss the misses are forgotten.</summary>
+    /// <value>The default value is 1 day.</value>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00", ErrorMessage = "ForgetMissesAfter must be between 1 minute and 30 days.")]
+    public TimeSpan ForgetMissesAfter { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Gets or sets the keys codes are hashed with (HMAC-SHA256, rotatable).</summary>
+    /// <value>The default value has no key: unkeyed SHA-256, for tests and samples only (a warning is logged).</value>
+    [Required]
+    [ValidateObjectMembers]
+    public PromoCodeHashingOptions Hashing { get; set; } = new();
 
     /// <summary>Gets or sets how new codes are generated.</summary>
     /// <value>The default value is a 9-symbol body without prefix (44.6 bits).</value>

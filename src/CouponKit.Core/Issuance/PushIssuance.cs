@@ -13,7 +13,8 @@ namespace CouponKit.Issuance;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Each user's coupon is issued through the store's atomic issue (<see cref="ICouponStore.IssueAsync"/>) with the claim key
+/// Each user's coupon is issued through the store's atomic issue (<see cref="ICouponStore.IssueAsync"/>, or one
+/// <see cref="IBulkCouponStore.IssueBatchAsync"/> per chunk when the coupon store also implements <see cref="IBulkCouponStore"/>) with the claim key
 /// <c>push:{templateId}:{userId}</c>: a user gets at most one pushed coupon of a template however often a push is resumed or
 /// repeated, and the inventory is never exceeded. Users who already hold the coupon (from an earlier push) or as many of the
 /// template's coupons as allowed are counted as skipped. When the inventory runs out the job stops as
@@ -25,6 +26,12 @@ namespace CouponKit.Issuance;
 /// <see cref="TemplateState.Active"/>, allow <see cref="ClaimChannels.Push"/> and its coupons must not be expired; this is
 /// checked at the start and before every chunk, so pausing or ending the template stops a running push (with an exception,
 /// after the checkpoint; resume it when the template is active again).
+/// </para>
+/// <para>
+/// A pushed coupon gets its template's benefit as a claimed one does: a lucky coupon's face value is drawn, red envelopes,
+/// split shares and points credited on claim get their <c>BenefitCredit</c> command in the same transaction, and a split red
+/// envelope's share index is assigned by the store (such templates are issued one by one, not in store batches, and need a
+/// store whose <see cref="ICouponStore.AssignsIssueSequence"/> is <see langword="true"/>).
 /// </para>
 /// <para>
 /// Before a chunk is worked on, the job records how far the chunk goes (<see cref="PushJob.InFlightThroughUserId"/>). If the
@@ -77,6 +84,7 @@ public sealed class PushIssuance
     /// <exception cref="TemplateNotFoundException">The template does not exist.</exception>
     /// <exception cref="TemplateStateException">The template is not active.</exception>
     /// <exception cref="InvalidTemplateException">The template does not issue through <see cref="ClaimChannels.Push"/>, or its coupons have expired.</exception>
+    /// <exception cref="Benefits.BenefitNotSupportedException">The template is a split red envelope and the coupon store does not assign issue sequences.</exception>
     /// <exception cref="ConcurrencyConflictException">Another runner is advancing the same job.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<PushJob> StartAsync(PushJobRequest request, IProgress<PushProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -124,6 +132,7 @@ public sealed class PushIssuance
     /// <exception cref="PushJobNotFoundException">No job has this id.</exception>
     /// <exception cref="TemplateStateException">The template is not active.</exception>
     /// <exception cref="InvalidTemplateException">The template does not issue through <see cref="ClaimChannels.Push"/>, or its coupons have expired.</exception>
+    /// <exception cref="Benefits.BenefitNotSupportedException">The template is a split red envelope and the coupon store does not assign issue sequences.</exception>
     /// <exception cref="ConcurrencyConflictException">Another runner is advancing the same job.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<PushJob> ResumeAsync(string jobId, IProgress<PushProgress>? progress = null, CancellationToken cancellationToken = default)
@@ -239,6 +248,7 @@ public sealed class PushIssuance
             throw new InvalidTemplateException(templateId, "validity", string.Create(CultureInfo.InvariantCulture, $"its coupons expired at {template.Validity.Until:O}, so pushing them would hand out dead coupons."));
         }
 
+        Benefits.BenefitIssuance.EnsureSupported(template, _coupons);
         return template;
     }
 
@@ -296,19 +306,47 @@ public sealed class PushIssuance
     {
         var now = _time.GetUtcNow();
         var (from, until) = template.Validity.WindowFor(now);
-        var outcome = new ChunkOutcome { LastUserId = lastUserId };
-        foreach (var user in users)
+        var commands = new IssueCommand?[users.Count];
+        var sequenced = Benefits.BenefitIssuance.NeedsSequence(template);
+        for (var i = 0; i < users.Count; i++)
         {
-            if (!IsValidUserId(user))
+            var user = users[i];
+            if (IsValidUserId(user))
+            {
+                var key = ClaimKeyOf(template.Id, user);
+                // The benefit step of a claim: the lucky draw, the credit command written with the coupon, the share's sequence.
+                var coupon = Benefits.BenefitIssuance.Prepare(template, new IssuedCoupon(Guid.NewGuid().ToString("N"), template.Id, user, CouponState.Available, from, until, now, ClaimChannels.Push, null, 1));
+                var events = Benefits.BenefitIssuance.Events(template, coupon, CouponEvents.Issued(coupon, key));
+                commands[i] = new IssueCommand(key, coupon, template.PerUserLimit, events) { AssignSequence = sequenced };
+            }
+        }
+
+        // A store that issues in bulk writes the whole chunk in one transaction, with the outcomes one-by-one issuance would give.
+        // Split red envelopes go one by one: a batch need not assign issue sequences (IBulkCouponStore may refuse them).
+        IReadOnlyList<IssueOutcome>? bulk = null;
+        if (_coupons is IBulkCouponStore bulkStore && !sequenced)
+        {
+            var valid = commands.OfType<IssueCommand>().ToArray();
+            bulk = valid.Length == 0 ? [] : await bulkStore.IssueBatchAsync(valid, cancellationToken).ConfigureAwait(false);
+            if (bulk.Count != valid.Length)
+            {
+                throw new InvalidOperationException($"The bulk coupon store answered {bulk.Count} outcomes for {valid.Length} commands.");
+            }
+        }
+
+        var outcome = new ChunkOutcome { LastUserId = lastUserId };
+        var next = 0;
+        for (var i = 0; i < users.Count; i++)
+        {
+            var user = users[i];
+            if (commands[i] is not { } command)
             {
                 outcome.Failed++;
                 outcome.LastUserId = user;
                 continue;
             }
 
-            var key = ClaimKeyOf(template.Id, user);
-            var coupon = new IssuedCoupon(Guid.NewGuid().ToString("N"), template.Id, user, CouponState.Available, from, until, now, ClaimChannels.Push, null, 1);
-            var issue = await _coupons.IssueAsync(new IssueCommand(key, coupon, template.PerUserLimit, [CouponEvents.Issued(coupon, key)]), cancellationToken).ConfigureAwait(false);
+            var issue = bulk is not null ? bulk[next++] : await _coupons.IssueAsync(command, cancellationToken).ConfigureAwait(false);
             switch (issue.Status)
             {
                 case IssueStatus.Issued:

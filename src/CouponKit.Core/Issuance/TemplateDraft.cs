@@ -53,4 +53,19 @@ public sealed record TemplateDraft
     /// <summary>Gets the channels through which the coupons reach users.</summary>
     /// <value>The default value is <see cref="ClaimChannels.All"/>.</value>
     public ClaimChannels Channels { get; init; } = ClaimChannels.All;
+
+    /// <summary>
+    /// Gets what one claim gives: a coupon with <see cref="Rule"/> (the default), a red envelope, points, a lucky coupon or a
+    /// share of a split red envelope. For red envelopes and points the rule is not used at checkout.
+    /// </summary>
+    /// <value>The default value is <see cref="Benefits.Benefit.Coupon"/>.</value>
+    public Benefits.Benefit Benefit { get; init; } = Benefits.Benefit.Coupon;
+
+    /// <summary>
+    /// Gets the owner of the template, of its promo codes and of its statistics: a merchant id, or
+    /// <see cref="Security.CouponOwner.Platform"/>. Merchant operations (<see cref="CouponTemplates"/> with a
+    /// <see cref="Security.MerchantActor"/>) set it to the acting merchant; only that owner may read or change the template.
+    /// </summary>
+    /// <value>The default value is <see cref="Security.CouponOwner.Platform"/>, the owner used by single-shop hosts.</value>
+    public string OwnerId { get; init; } = Security.CouponOwner.Platform;
 }

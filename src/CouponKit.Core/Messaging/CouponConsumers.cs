@@ -89,6 +89,12 @@ public sealed class CouponConsumers : IHostedService, IAsyncDisposable
     /// <returns>A task.</returns>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may stop its services again after the container disposed them (WebApplicationFactory does): nothing is left to stop.
+        if (Volatile.Read(ref _disposed) != 0 && _subscriptions is null)
+        {
+            return;
+        }
+
         IAsyncDisposable? subscriptions;
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -57,7 +57,9 @@ public static class CouponEvents
     public static OutboxMessage Issued(IssuedCoupon coupon, string claimKey)
     {
         ArgumentNullException.ThrowIfNull(coupon);
-        return Create($"coupon:{coupon.CouponId}:issued", CouponTopics.Issued, coupon.TemplateId, new CouponIssued(coupon.CouponId, coupon.TemplateId, coupon.UserId, claimKey, coupon.ClaimedAt), coupon.ClaimedAt);
+        // Keyed by the coupon (its aggregate), not the template: a flash sale's thousands of Issued events must not queue
+        // behind one another in the outbox's order-per-key dispatch.
+        return Create($"coupon:{coupon.CouponId}:issued", CouponTopics.Issued, coupon.CouponId, new CouponIssued(coupon.CouponId, coupon.TemplateId, coupon.UserId, claimKey, coupon.ClaimedAt), coupon.ClaimedAt);
     }
 
     /// <summary>The event of a changed template.</summary>

@@ -32,4 +32,7 @@ public static class CouponTopics
 
     /// <summary>Return points taken for a claim that did not issue a coupon (command).</summary>
     public const string PointsRefund = "PointsRefund";
+
+    /// <summary>Issue the coupon of a claim the claim gate accepted, idempotent by claim key (command, gated claims).</summary>
+    public const string Issue = "Issue";
 }

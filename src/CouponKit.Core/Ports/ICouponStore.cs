@@ -35,6 +35,13 @@ public interface ICouponStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The coupons, in the order they were claimed.</returns>
     Task<IReadOnlyList<IssuedCoupon>> ListByUserAsync(string userId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gets a value indicating whether the store honours <see cref="IssueCommand.AssignSequence"/> (stamps
+    /// <see cref="IssuedCoupon.IssueSequence"/> in the atomic issue). Split red envelopes are only claimed through stores that do.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    bool AssignsIssueSequence => false;
 }
 
 /// <summary>A request to the store to issue one coupon.</summary>
@@ -42,7 +49,16 @@ public interface ICouponStore
 /// <param name="Coupon">The coupon to store (state <c>Available</c>).</param>
 /// <param name="PerUserLimit">How many coupons of the template the user may hold.</param>
 /// <param name="Events">The events to write to the outbox with it.</param>
-public sealed record IssueCommand(string ClaimKey, IssuedCoupon Coupon, int PerUserLimit, IReadOnlyList<OutboxMessage> Events);
+public sealed record IssueCommand(string ClaimKey, IssuedCoupon Coupon, int PerUserLimit, IReadOnlyList<OutboxMessage> Events)
+{
+    /// <summary>
+    /// Gets a value indicating whether the store stamps the coupon's <see cref="IssuedCoupon.IssueSequence"/>: the number of
+    /// coupons of the template issued before it, read in the same atomic step that decrements the inventory (so each sequence
+    /// from 0 to the inventory − 1 is given once). Split red envelopes need it.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool AssignSequence { get; init; }
+}
 
 /// <summary>What the store did with an <see cref="IssueCommand"/>.</summary>
 public enum IssueStatus

@@ -6,10 +6,11 @@ namespace CouponKit.Ports;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The hash is the lower-case hexadecimal SHA-256 of the canonical code (see <c>PromoCode.Parse</c>), computed by
-/// <c>PromoCodeRedemptions</c>; the store never sees a plain code. An unkeyed hash of a code with about 45 bits of entropy can
-/// still be reversed offline by brute force, so a keyed HMAC (with a secret kept outside the store) will replace SHA-256 in
-/// a later security change; adapters must treat the hash as an opaque string of up to 128 characters.
+/// The hash is computed by <c>PromoCodeRedemptions</c>; the store never sees a plain code. It is <c>{keyId}:{HEX}</c>, the
+/// HMAC-SHA256 of the canonical code under a secret key kept outside the store (<c>PromoCodeHashingOptions</c>, rotatable: a
+/// code is looked up under the current key, then under the previous ones), or, with no key configured (tests, samples), the
+/// bare upper-case hexadecimal SHA-256 of earlier versions. Adapters must treat the hash as an opaque string of up to 128
+/// characters.
 /// </para>
 /// <para>
 /// A redemption is reserved by <see cref="TryRedeemAsync"/> before the coupon is issued, and released by

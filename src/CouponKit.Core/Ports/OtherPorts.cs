@@ -43,4 +43,17 @@ public interface IPointsLedger
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task.</returns>
     Task RefundAsync(string userId, long points, string idempotencyKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Credits points once per idempotency key (points benefits). Ledgers that do not implement it throw
+    /// <see cref="NotSupportedException"/>, and a points benefit cannot be credited through them.
+    /// </summary>
+    /// <param name="userId">The user.</param>
+    /// <param name="points">The points, more than zero.</param>
+    /// <param name="idempotencyKey">A key that makes a retried credit have no second effect.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when credited now; <see langword="false"/> when the key was already credited.</returns>
+    /// <exception cref="NotSupportedException">The ledger does not credit points.</exception>
+    Task<bool> CreditAsync(string userId, long points, string idempotencyKey, CancellationToken cancellationToken) =>
+        throw new NotSupportedException($"{GetType().Name} does not credit points; implement IPointsLedger.CreditAsync to issue points benefits.");
 }

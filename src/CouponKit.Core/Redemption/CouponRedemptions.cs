@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using CouponKit.Ports;
+using CouponKit.Security;
 using CouponKit.Telemetry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,10 @@ namespace CouponKit.Redemption;
 /// <summary>
 /// Redemption of coupons against orders as Try-Confirm-Cancel: <see cref="LockAsync"/> at order creation,
 /// <see cref="ConfirmAsync"/> at payment, <see cref="ReleaseAsync"/> when the order fails. Every step is idempotent and safe
-/// against reordering (a Cancel before its Try leaves a barrier that refuses the late Try). A lock not confirmed within
+/// against reordering (a Cancel before its Try leaves a barrier that refuses the late Try). Every step checks ownership: the
+/// coupons must be held by the user, and the order must be the user's; a foreign or unknown coupon id is refused alike
+/// (<see cref="RedemptionRefusal.CouponNotFound"/>), a foreign order as <see cref="RedemptionRefusal.OrderNotFound"/>, nothing
+/// changes, and the refusal is counted in <c>couponkit.security.refusals</c>. A lock not confirmed within
 /// <see cref="CouponKitOptions.LockTimeout"/> is released by a delayed <see cref="Messaging.CouponTopics.LockTimeout"/> message.
 /// </summary>
 public sealed class CouponRedemptions
@@ -86,6 +90,16 @@ public sealed class CouponRedemptions
         activity?.SetTag("couponkit.tcc.status", result.Status.ToString());
         if (result.Status == RedemptionStatus.Refused)
         {
+            if (SecurityReason(result.Refusal) is { } reason)
+            {
+                _metrics.SecurityRefusal(reason, command.Phase switch
+                {
+                    TccPhase.Try => SecurityReasons.OperationLock,
+                    TccPhase.Confirm => SecurityReasons.OperationConfirm,
+                    _ => SecurityReasons.OperationCancel,
+                });
+            }
+
             Log.RedemptionRefused(_logger, command.Phase.ToString(), command.OrderId, result.Refusal.ToString());
         }
         else
@@ -95,6 +109,14 @@ public sealed class CouponRedemptions
 
         return result;
     }
+
+    private static string? SecurityReason(RedemptionRefusal refusal) => refusal switch
+    {
+        RedemptionRefusal.CouponNotFound => SecurityReasons.CouponNotFound,
+        RedemptionRefusal.CouponNotAvailable => SecurityReasons.CouponNotAvailable,
+        RedemptionRefusal.OrderNotFound => SecurityReasons.OrderNotFound,
+        _ => null,
+    };
 
     private static string[] CouponIds(IReadOnlyList<string> couponIds, bool required)
     {

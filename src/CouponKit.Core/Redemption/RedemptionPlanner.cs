@@ -6,12 +6,16 @@ namespace CouponKit.Redemption;
 /// <summary>
 /// Decides a TCC step from the stored facts: pure, shared by every store so that all behave the same. The rules:
 /// <list type="bullet">
+/// <item>Every step: refused as <see cref="RedemptionRefusal.OrderNotFound"/>, changing nothing, when the order belongs to
+/// another user (its records were written for another user, or the coupons it locked are another user's).</item>
 /// <item>Try: refused if the order was cancelled (a Cancel row, or a Try row an earlier Cancel wrote); done already if the same
 /// coupons are locked by the order; otherwise every coupon must exist, belong to the user, be Available and valid at the time, and
 /// all are locked together or none; a delayed <see cref="CouponTopics.LockTimeout"/> command is written for <c>LockUntil</c>.</item>
 /// <item>Confirm: done already if confirmed; refused after a Cancel or without a Try; otherwise Locked → Used.</item>
 /// <item>Cancel: done already if cancelled; refused after a Confirm; otherwise Locked → Available (or Expired past its end), and
-/// for a coupon never tried, an empty compensation row that refuses a late Try.</item>
+/// for a coupon never tried, an empty compensation row that refuses a late Try; such a coupon must exist and belong to the
+/// user, else the Cancel is refused as <see cref="RedemptionRefusal.CouponNotFound"/> (the same answer for an unknown and a
+/// foreign coupon) and writes nothing.</item>
 /// </list>
 /// </summary>
 public static class RedemptionPlanner
@@ -26,6 +30,11 @@ public static class RedemptionPlanner
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(coupons);
         ArgumentNullException.ThrowIfNull(records);
+        if (IsForeignOrder(command, coupons, records))
+        {
+            return Refuse(RedemptionRefusal.OrderNotFound, $"order '{command.OrderId}' was not found for this user");
+        }
+
         return command.Phase switch
         {
             TccPhase.Try => PlanTry(command, coupons, records),
@@ -45,6 +54,31 @@ public static class RedemptionPlanner
         return command.CouponIds.Count > 0
             ? command.CouponIds
             : records.Where(r => r.Phase == TccPhase.Try && r.CouponId != OperationRecord.OrderWide).Select(r => r.CouponId).Distinct(StringComparer.Ordinal).ToArray();
+    }
+
+    /// <summary>
+    /// Whether the order belongs to another user than the command's: a record of the order was written for another user, or a
+    /// coupon the order locked (by a Try) is held by another user. Coupons never change hands, so the second test holds for
+    /// stores that do not keep <see cref="OperationRecord.UserId"/>.
+    /// </summary>
+    private static bool IsForeignOrder(RedemptionCommand command, IReadOnlyDictionary<string, IssuedCoupon> coupons, IReadOnlyCollection<OperationRecord> records)
+    {
+        foreach (var record in records)
+        {
+            if (record.UserId is { } owner && !string.Equals(owner, command.UserId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            if (record.Phase == TccPhase.Try && record.Origin == TccPhase.Try
+                && coupons.TryGetValue(record.CouponId, out var coupon)
+                && !string.Equals(coupon.UserId, command.UserId, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static RedemptionPlan PlanTry(RedemptionCommand command, IReadOnlyDictionary<string, IssuedCoupon> coupons, IReadOnlyCollection<OperationRecord> records)
@@ -83,7 +117,7 @@ public static class RedemptionPlanner
             }
 
             updates.Add(coupon with { State = next, OrderId = command.OrderId, Version = coupon.Version + 1 });
-            newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Try, TccPhase.Try, command.At));
+            newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Try, TccPhase.Try, command.At) { UserId = command.UserId });
         }
 
         var messages = new List<OutboxMessage> { CouponEvents.Locked(command, updates) };
@@ -130,7 +164,7 @@ public static class RedemptionPlanner
             }
 
             updates.Add(coupon with { State = next, Version = coupon.Version + 1 });
-            newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Confirm, TccPhase.Confirm, command.At));
+            newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Confirm, TccPhase.Confirm, command.At) { UserId = command.UserId });
         }
 
         return new RedemptionPlan(
@@ -154,6 +188,17 @@ public static class RedemptionPlanner
             return Done(command, coupons, "the order was already cancelled");
         }
 
+        foreach (var id in targets)
+        {
+            // A coupon this order never tried gets a barrier: it must be the user's own, or a Cancel could block another
+            // user's coupon, and the answer would tell whether it exists.
+            if (id != OperationRecord.OrderWide && !Has(records, id, TccPhase.Cancel) && !Has(records, id, TccPhase.Try)
+                && (!coupons.TryGetValue(id, out var named) || !string.Equals(named.UserId, command.UserId, StringComparison.Ordinal)))
+            {
+                return Refuse(RedemptionRefusal.CouponNotFound, $"coupon '{id}' was not found for this user");
+            }
+        }
+
         var updates = new List<IssuedCoupon>();
         var newRecords = new List<OperationRecord>();
         foreach (var id in targets)
@@ -163,13 +208,13 @@ public static class RedemptionPlanner
                 continue;
             }
 
-            newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Cancel, TccPhase.Cancel, command.At));
+            newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Cancel, TccPhase.Cancel, command.At) { UserId = command.UserId });
             var tried = records.Any(r => r.CouponId == id && r.Phase == TccPhase.Try && r.Origin == TccPhase.Try);
             if (!tried)
             {
                 if (!Has(records, id, TccPhase.Try))
                 {
-                    newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Try, TccPhase.Cancel, command.At));
+                    newRecords.Add(new OperationRecord(command.OrderId, id, TccPhase.Try, TccPhase.Cancel, command.At) { UserId = command.UserId });
                 }
 
                 continue;

@@ -31,6 +31,12 @@ public sealed record OperationRecord(string OrderId, string CouponId, TccPhase P
     /// <summary>The coupon id of a record that covers the whole order.</summary>
     public const string OrderWide = "*";
 
+    /// <summary>
+    /// Gets the user who owns the order, as the step that wrote the row gave it; <see langword="null"/> when the store does not
+    /// keep it (the owner is then the holder of the coupons the order locked).
+    /// </summary>
+    public string? UserId { get; init; }
+
     /// <summary>Gets a value indicating whether this is a Try row written by a Cancel that came first.</summary>
     public bool IsEmptyCompensation => Phase == TccPhase.Try && Origin == TccPhase.Cancel;
 }
@@ -38,7 +44,7 @@ public sealed record OperationRecord(string OrderId, string CouponId, TccPhase P
 /// <summary>One TCC step for an order.</summary>
 /// <param name="Phase">The phase.</param>
 /// <param name="OrderId">The order.</param>
-/// <param name="UserId">The user who owns the order (checked against the coupons' owner on Try).</param>
+/// <param name="UserId">The user who owns the order: every step checks it against the order's owner and the coupons' holder.</param>
 /// <param name="CouponIds">The coupons; for Confirm and Cancel, empty means those the order locked.</param>
 /// <param name="At">When the step happens.</param>
 /// <param name="LockUntil">For Try: when an unpaid lock is released.</param>
@@ -97,6 +103,9 @@ public enum RedemptionRefusal
 
     /// <summary>The order locked a different set of coupons before.</summary>
     DifferentCoupons,
+
+    /// <summary>The order belongs to another user; nothing about it is told and nothing changes.</summary>
+    OrderNotFound,
 }
 
 /// <summary>The result of a TCC step.</summary>

@@ -13,8 +13,10 @@ namespace CouponKit.Rules;
 /// stacking group still free, the largest bound among its remaining coupons. Subtrees that cannot beat the best combination
 /// found so far are cut.</para>
 /// <para>Best means: the largest discount; then the largest gift value; then the fewest coupons; then the smallest coupon ids
-/// (sorted, compared ordinally). Exclusive coupons are each compared alone. Past <see cref="QuoteOptions.MaxSearchNodes"/> the
-/// search stops with the best combination found so far.</para>
+/// (sorted, compared ordinally; each id is ranked once per quote, so a tie compares ints). Exclusive coupons are each compared
+/// alone. A combination has at most <see cref="QuoteOptions.MaxStackingDepth"/> coupons. The search visits at most
+/// <see cref="QuoteOptions.MaxSearchNodes"/> nodes (<see cref="Nodes"/> never exceeds it) and then stops with the best
+/// combination found so far, <see cref="Exhausted"/>.</para>
 /// </remarks>
 internal sealed class BestCombinationSearch
 {
@@ -29,6 +31,9 @@ internal sealed class BestCombinationSearch
     private readonly int[] _groupStamp;
     private readonly List<PreparedCoupon> _current = [];
     private readonly long _budget;
+    private readonly int _maxDepth;
+    private readonly int[] _currentRanks;
+    private int[] _bestRanks = [];
     private PreparedCoupon[] _best = [];
     private long _bestValue;
     private long _bestGift;
@@ -40,6 +45,16 @@ internal sealed class BestCombinationSearch
         _items = prepared.Where(p => p.Rejection is null && !p.Exclusive).ToArray();
         _exclusive = prepared.Where(p => p.Rejection is null && p.Exclusive).ToArray();
         _budget = session.Options.MaxSearchNodes;
+        _maxDepth = session.Options.MaxStackingDepth;
+
+        // The tie-break on ids compares sorted ids ordinally. Rank every id once (ordinal order), so that a tie compares ints.
+        var byId = _items.Concat(_exclusive).OrderBy(p => p.Id, StringComparer.Ordinal).ToArray();
+        for (var r = 0; r < byId.Length; r++)
+        {
+            byId[r].IdRank = r;
+        }
+
+        _currentRanks = new int[Math.Max(1, Math.Min(_items.Length, _maxDepth))];
         _states = new long[_items.Length + 1][];
         for (var d = 0; d < _states.Length; d++)
         {
@@ -77,7 +92,10 @@ internal sealed class BestCombinationSearch
         return _best;
     }
 
-    /// <summary>Compares two combinations by the tie-break on ids: sorted ids, ordinal, lexicographic.</summary>
+    /// <summary>
+    /// Compares two combinations by the tie-break on ids: sorted ids, ordinal, lexicographic. The reference definition; the search
+    /// itself compares the equivalent ranks (<see cref="CompareRanks"/>).
+    /// </summary>
     internal static int CompareIds(IReadOnlyList<PreparedCoupon> a, IReadOnlyList<PreparedCoupon> b)
     {
         var x = a.Select(p => p.Id).Order(StringComparer.Ordinal).ToArray();
@@ -94,11 +112,53 @@ internal sealed class BestCombinationSearch
         return x.Length.CompareTo(y.Length);
     }
 
+    /// <summary>
+    /// Compares two sorted rank sequences lexicographically, then by length: the same order as <see cref="CompareIds"/> on
+    /// the ids, because ranks follow the ordinal order of distinct ids.
+    /// </summary>
+    internal static int CompareRanks(ReadOnlySpan<int> x, ReadOnlySpan<int> y)
+    {
+        var n = Math.Min(x.Length, y.Length);
+        for (var i = 0; i < n; i++)
+        {
+            if (x[i] != y[i])
+            {
+                return x[i] < y[i] ? -1 : 1;
+            }
+        }
+
+        return x.Length.CompareTo(y.Length);
+    }
+
+    /// <summary>Writes the ranks of <paramref name="selection"/> into <paramref name="ranks"/>, sorted (insertion sort: a handful of ints).</summary>
+    internal static void SortedRanks(IReadOnlyList<PreparedCoupon> selection, Span<int> ranks)
+    {
+        for (var i = 0; i < selection.Count; i++)
+        {
+            var r = selection[i].IdRank;
+            var j = i - 1;
+            while (j >= 0 && ranks[j] > r)
+            {
+                ranks[j + 1] = ranks[j];
+                j--;
+            }
+
+            ranks[j + 1] = r;
+        }
+    }
+
     private void Search(int next, int depth, long value, long gift)
     {
-        if (++Nodes > _budget)
+        // Count a node only when it is visited: Nodes never exceeds the budget.
+        if (Nodes >= _budget)
         {
             Exhausted = true;
+            return;
+        }
+
+        Nodes++;
+        if (depth >= _maxDepth)
+        {
             return;
         }
 
@@ -211,7 +271,9 @@ internal sealed class BestCombinationSearch
             return selection.Count < _best.Length;
         }
 
-        return CompareIds(selection, _best) < 0;
+        var ranks = _currentRanks.Length >= selection.Count ? _currentRanks.AsSpan(0, selection.Count) : new int[selection.Count];
+        SortedRanks(selection, ranks);
+        return CompareRanks(ranks, _bestRanks) < 0;
     }
 
     private void Record(long value, long gift)
@@ -219,5 +281,7 @@ internal sealed class BestCombinationSearch
         _bestValue = value;
         _bestGift = gift;
         _best = [.. _current];
+        _bestRanks = new int[_best.Length];
+        SortedRanks(_best, _bestRanks);
     }
 }

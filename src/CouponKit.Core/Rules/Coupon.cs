@@ -7,6 +7,8 @@ namespace CouponKit.Rules;
 /// <remarks>A coupon is checked when it is quoted; an invalid one throws <see cref="InvalidCouponException"/>.</remarks>
 public sealed class Coupon
 {
+    private string? _holderId;
+
     /// <summary>Gets the coupon's identifier, unique among the coupons of one quote.</summary>
     public required string Id { get; init; }
 
@@ -37,8 +39,23 @@ public sealed class Coupon
     /// <summary>Gets the template (batch) the coupon was issued from, if any.</summary>
     public string? TemplateId { get; init; }
 
+    /// <summary>
+    /// Gets the user who holds the coupon, or <see langword="null"/> when the caller vouches for it. When set, a quote or
+    /// validation for another user's cart never applies the coupon: it is rejected as <see cref="RejectionCode.NotFound"/>,
+    /// exactly like an unknown coupon.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? HolderId
+    {
+        get => _holderId;
+        init => _holderId = value;
+    }
+
     /// <summary>Gets the stacking group the coupon belongs to: <see cref="StackingPolicy.Group"/> or the default group of its issuer and rule level.</summary>
     public string EffectiveGroup => Stacking?.Group ?? DefaultGroup(Issuer, Rule?.Level ?? RuleLevel.Order);
+
+    /// <summary>Binds a coupon just built from storage to its holder.</summary>
+    internal void BindHolder(string userId) => _holderId = userId;
 
     internal void Validate()
     {

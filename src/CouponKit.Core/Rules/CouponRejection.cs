@@ -29,6 +29,12 @@ public enum RejectionCode
 
     /// <summary>The coupon is valid, but adding it to the chosen combination would not raise the total discount.</summary>
     NotBeneficial,
+
+    /// <summary>
+    /// No such coupon for the cart's user: the coupon is held by another user (<see cref="Coupon.HolderId"/>). Told exactly like
+    /// an unknown coupon, so nothing about another user's coupon is revealed.
+    /// </summary>
+    NotFound,
 }
 
 /// <summary>A coupon that does not apply, with the reason in a code, in words, and in numbers where there are any.</summary>

@@ -38,6 +38,9 @@ internal sealed class PreparedCoupon
     /// </summary>
     public long UpperBound { get; set; }
 
+    /// <summary>Gets or sets the coupon's rank among the quote's coupons in ordinal order of ids, for the tie-break on ids.</summary>
+    public int IdRank { get; set; }
+
     /// <summary>Gets or sets the gift value the coupon gives alone.</summary>
     public long StandaloneGift { get; set; }
 

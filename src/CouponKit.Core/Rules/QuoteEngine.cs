@@ -13,7 +13,10 @@ namespace CouponKit.Rules;
 /// whole minor units by the largest remainder method (ties to the line with the smaller id), so the allocations sum exactly to
 /// the discount and never exceed a line.</para>
 /// <para><b>Best combination.</b> <see cref="Quote(Cart, IEnumerable{Coupon})"/> finds the combination with the largest discount
-/// (then the largest gift value, the fewest coupons, the smallest ids), exactly, by branch and bound.</para>
+/// (then the largest gift value, the fewest coupons, the smallest ids), exactly, by branch and bound, combining at most
+/// <see cref="QuoteOptions.MaxStackingDepth"/> coupons. The search visits at most <see cref="QuoteOptions.MaxSearchNodes"/>
+/// nodes: a pathological input gets the best combination found so far, flagged <see cref="Rules.Quote.IsProvenOptimal"/>
+/// <see langword="false"/>, never a hang.</para>
 /// </remarks>
 public sealed class QuoteEngine
 {
@@ -38,7 +41,8 @@ public sealed class QuoteEngine
     /// <returns>The quote.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="InvalidCouponException">A coupon is not valid input (for example a duplicate id).</exception>
-    /// <exception cref="InvalidCartException">The cart has more lines than <see cref="QuoteOptions.MaxCartLines"/>.</exception>
+    /// <exception cref="InvalidCartException">The cart exceeds <see cref="QuoteOptions.MaxCartLines"/> or <see cref="QuoteOptions.MaxLineQuantity"/>.</exception>
+    /// <exception cref="InvalidCouponException">More than <see cref="QuoteOptions.MaxCoupons"/> candidates were given.</exception>
     public Quote Quote(Cart cart, IEnumerable<Coupon> candidates)
     {
         ArgumentNullException.ThrowIfNull(cart);
@@ -70,13 +74,20 @@ public sealed class QuoteEngine
     /// <returns>Whether the combination is valid, and its quote (the coupons that apply, and the reasons for the others).</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="InvalidCouponException">A coupon is not valid input (for example a duplicate id).</exception>
-    /// <exception cref="InvalidCartException">The cart has more lines than <see cref="QuoteOptions.MaxCartLines"/>.</exception>
+    /// <exception cref="InvalidCartException">The cart exceeds <see cref="QuoteOptions.MaxCartLines"/> or <see cref="QuoteOptions.MaxLineQuantity"/>.</exception>
+    /// <exception cref="InvalidCouponException">More than <see cref="QuoteOptions.MaxStackingDepth"/> coupons were chosen.</exception>
     public CouponValidation Validate(Cart cart, IEnumerable<Coupon> chosen)
     {
         ArgumentNullException.ThrowIfNull(cart);
         ArgumentNullException.ThrowIfNull(chosen);
         var session = new QuoteSession(cart, Options);
-        var prepared = session.Prepare(chosen);
+        var list = chosen as IReadOnlyCollection<Coupon> ?? chosen.Take(Options.MaxStackingDepth + 1).ToArray();
+        if (list.Count > Options.MaxStackingDepth)
+        {
+            throw new InvalidCouponException(null, $"more than {Options.MaxStackingDepth} coupons were chosen for one order (QuoteOptions.MaxStackingDepth).");
+        }
+
+        var prepared = session.Prepare(list);
         var rejected = new List<CouponRejection>();
         var accepted = new List<PreparedCoupon>();
         foreach (var coupon in prepared)

@@ -15,10 +15,7 @@ internal sealed class QuoteSession
 
     public QuoteSession(Cart cart, QuoteOptions options)
     {
-        if (cart.Lines.Count > options.MaxCartLines)
-        {
-            throw new InvalidCartException("lines", $"the cart has {cart.Lines.Count} lines; at most {options.MaxCartLines} are accepted (QuoteOptions.MaxCartLines).");
-        }
+        options.CheckCart(cart);
 
         Cart = cart;
         Options = options;
@@ -279,6 +276,11 @@ internal sealed class QuoteSession
     private CouponRejection? StaticRejection(PreparedCoupon pc)
     {
         var coupon = pc.Coupon;
+        if (coupon.HolderId is { } holder && !string.Equals(holder, Cart.UserId, StringComparison.Ordinal))
+        {
+            return new CouponRejection(coupon.Id, RejectionCode.NotFound, $"coupon '{coupon.Id}' was not found for this user");
+        }
+
         var at = Cart.At;
         if (coupon.ValidFrom is { } from && at < from)
         {

@@ -14,12 +14,14 @@ internal sealed class CouponKitMetrics
     private readonly Counter<long> _claims;
     private readonly Counter<long> _redemptionSteps;
     private readonly Histogram<double> _redemptionDuration;
+    private readonly Counter<long> _securityRefusals;
 
     private CouponKitMetrics(Meter meter)
     {
         _claims = meter.CreateCounter<long>("couponkit.claim.attempts", "{attempt}", "Claim attempts by outcome.");
         _redemptionSteps = meter.CreateCounter<long>("couponkit.redemption.steps", "{step}", "TCC steps by phase and status.");
         _redemptionDuration = meter.CreateHistogram<double>("couponkit.redemption.duration", "s", "How long a TCC step (lock, confirm, release) takes.");
+        _securityRefusals = meter.CreateCounter<long>("couponkit.security.refusals", "{refusal}", "Requests refused for ownership, tenancy, guessing or size limits, by reason and operation.");
     }
 
     public static ActivitySource ActivitySource { get; } = new(CouponKitDiagnostics.Name);
@@ -39,4 +41,11 @@ internal sealed class CouponKitMetrics
             new KeyValuePair<string, object?>("couponkit.tcc.refusal", result.Refusal.ToString()));
         _redemptionDuration.Record(elapsed.TotalSeconds, phaseTag);
     }
+
+    /// <summary>Counts a security refusal. Tags are a fixed vocabulary (see <see cref="Security.SecurityReasons"/>): never an id.</summary>
+    public void SecurityRefusal(string reason, string operation) =>
+        _securityRefusals.Add(
+            1,
+            new KeyValuePair<string, object?>("couponkit.security.reason", reason),
+            new KeyValuePair<string, object?>("couponkit.security.operation", operation));
 }

@@ -22,4 +22,17 @@ internal static partial class Log
 
     [LoggerMessage(1011, LogLevel.Information, "TCC {Phase} of order {OrderId} refused: {Refusal}", EventName = "RedemptionRefused")]
     public static partial void RedemptionRefused(ILogger logger, string phase, string orderId, string refusal);
+
+    // 1600–1649: security (ownership, tenancy, promo-code guessing). Promo codes only masked (first 2 and last 2 characters).
+    [LoggerMessage(1600, LogLevel.Warning, "Promo codes are hashed without a key (unkeyed SHA-256); configure PromoCodeRedemptionOptions.Hashing outside tests and samples", EventName = "PromoCodesUnkeyed")]
+    public static partial void PromoCodesUnkeyed(ILogger logger);
+
+    [LoggerMessage(1601, LogLevel.Information, "Promo code {MaskedCode} rejected: {Rejection}", EventName = "PromoCodeRejected")]
+    public static partial void PromoCodeRejected(ILogger logger, string maskedCode, string rejection);
+
+    [LoggerMessage(1602, LogLevel.Warning, "Promo code {MaskedCode} refused: locked out for {LockedOutFor} after repeated misses", EventName = "PromoCodeLockedOut")]
+    public static partial void PromoCodeLockedOut(ILogger logger, string maskedCode, TimeSpan lockedOutFor);
+
+    [LoggerMessage(1603, LogLevel.Debug, "Promo code {MaskedCode} redeemed for template {TemplateId}", EventName = "PromoCodeRedeemed")]
+    public static partial void PromoCodeRedeemed(ILogger logger, string maskedCode, string templateId);
 }

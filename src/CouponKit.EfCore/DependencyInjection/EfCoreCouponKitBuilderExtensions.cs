@@ -1,6 +1,7 @@
 using CouponKit.DependencyInjection;
 using CouponKit.EfCore;
 using CouponKit.EfCore.Stores;
+using CouponKit.Issuance.Gated;
 using CouponKit.Ports;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,10 +14,12 @@ public static class EfCoreCouponKitBuilderExtensions
 {
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
-    /// discounts, statistics and reconciliation with
+    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules and the dead-letter audit log with
     /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
+    /// Also registers an <see cref="ITransactionCheckResolver"/> that answers a broker's check-back of transactional messages
+    /// from these tables (unless one is registered already), configured by <see cref="EfCoreTransactionCheckOptions"/>.
     /// </summary>
     /// <typeparam name="TContext">The context holding CouponKit's tables.</typeparam>
     /// <param name="builder">The CouponKit builder.</param>
@@ -47,6 +50,15 @@ public static class EfCoreCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IStatisticsStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<ICouponDiscountStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IReconciliationStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<IClaimHolderSource>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<INotifyStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<CouponKit.Scheduling.IIssuanceScheduleStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<CouponKit.Messaging.DeadLetters.IDeadLetterAuditLog>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+
+        // The broker's check-back of transactional messages, answered from these tables (unless the shop registered its own).
+        services.AddOptions<EfCoreTransactionCheckOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EfCoreTransactionCheckOptions>, EfCoreTransactionCheckOptionsValidator>());
+        services.TryAddSingleton<ITransactionCheckResolver, EfCoreTransactionCheckResolver<TContext>>();
         return builder;
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Microsoft.EntityFrameworkCore;
 
 /// <summary>Maps CouponKit's tables into a shop's own <see cref="DbContext"/>.</summary>
-public static class CouponKitModelBuilderExtensions
+public static partial class CouponKitModelBuilderExtensions
 {
     private static readonly ValueConverter<DateTimeOffset, long> UtcTicks =
         new(v => v.UtcTicks, v => new DateTimeOffset(v, TimeSpan.Zero));
@@ -15,8 +15,8 @@ public static class CouponKitModelBuilderExtensions
         new(v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
 
     /// <summary>
-    /// Adds CouponKit's tables to the model: templates, coupons, claims, TCC operation records, outbox, inbox and dead letters,
-    /// recorded discounts, with their unique indexes. Call it from <c>OnModelCreating</c>. Times are stored as UTC ticks (64-bit integers) on
+    /// Adds CouponKit's tables to the model: templates, stock segments, coupons, claims, TCC operation records, outbox, inbox and dead letters,
+    /// recorded discounts, the notify table of expiry reminders, with their unique indexes. Call it from <c>OnModelCreating</c>. Times are stored as UTC ticks (64-bit integers) on
     /// every provider, so that they compare and sort the same everywhere.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
@@ -29,6 +29,8 @@ public static class CouponKitModelBuilderExtensions
         var prefix = options.TablePrefix ?? string.Empty;
         var schema = options.Schema;
 
+        MapNotify(modelBuilder, prefix, schema);
+
         modelBuilder.Entity<TemplateRow>(e =>
         {
             e.ToTable(prefix + "templates", schema);
@@ -37,6 +39,13 @@ public static class CouponKitModelBuilderExtensions
             e.Property(x => x.Name).HasMaxLength(256);
             e.Property(x => x.Definition).IsRequired();
             Times(e.Property(x => x.CreatedAt), e.Property(x => x.UpdatedAt));
+        });
+
+        modelBuilder.Entity<StockSegmentRow>(e =>
+        {
+            e.ToTable(prefix + "stock_segments", schema);
+            e.HasKey(x => new { x.TemplateId, x.Segment });
+            e.Property(x => x.TemplateId).HasMaxLength(128);
         });
 
         modelBuilder.Entity<CouponRow>(e =>
@@ -48,6 +57,10 @@ public static class CouponKitModelBuilderExtensions
             e.Property(x => x.UserId).HasMaxLength(128);
             e.Property(x => x.OrderId).HasMaxLength(128);
             e.HasIndex(x => new { x.TemplateId, x.UserId, x.Sequence }).IsUnique();
+
+            // The backstop of the split red envelope's shares: one coupon per (template, issue sequence). NULLs are distinct in a
+            // unique index (SQLite, PostgreSQL), so coupons without a sequence never collide and no provider-specific filter is needed.
+            e.HasIndex(x => new { x.TemplateId, x.IssueSequence }).IsUnique();
             e.HasIndex(x => new { x.UserId, x.ClaimedAt });
             e.HasIndex(x => new { x.State, x.ValidUntil });
             Times(e.Property(x => x.ValidFrom), e.Property(x => x.ValidUntil), e.Property(x => x.ClaimedAt));
@@ -79,15 +92,11 @@ public static class CouponKitModelBuilderExtensions
             e.ToTable(prefix + "outbox", schema);
             e.HasKey(x => x.Sequence);
             e.Property(x => x.Sequence).ValueGeneratedOnAdd();
-            e.Property(x => x.MessageId).HasMaxLength(128);
-            e.Property(x => x.Topic).HasMaxLength(256);
-            e.Property(x => x.Tag).HasMaxLength(256);
-            e.Property(x => x.Key).HasMaxLength(256);
+            Message(e);
             e.HasIndex(x => x.MessageId).IsUnique();
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
-            e.HasIndex(x => new { x.Key, x.Status });
-            Times(e.Property(x => x.CreatedAt), e.Property(x => x.NextAttemptAt), e.Property(x => x.LeasedUntil));
-            e.Property(x => x.DeliverAt).HasConversion(NullableUtcTicks);
+            e.HasIndex(x => new { x.Key, x.Status, x.Sequence });
+            Times(e.Property(x => x.NextAttemptAt), e.Property(x => x.LeasedUntil));
         });
 
         modelBuilder.Entity<InboxRow>(e =>
@@ -104,11 +113,10 @@ public static class CouponKitModelBuilderExtensions
             e.ToTable(prefix + "dead_letters", schema);
             e.HasKey(x => x.Id);
             e.Property(x => x.Id).ValueGeneratedOnAdd();
-            e.Property(x => x.MessageId).HasMaxLength(128);
+            Message(e);
             e.Property(x => x.ConsumerGroup).HasMaxLength(256);
             e.HasIndex(x => new { x.ConsumerGroup, x.MessageId });
-            Times(e.Property(x => x.CreatedAt), e.Property(x => x.DeadAt));
-            e.Property(x => x.DeliverAt).HasConversion(NullableUtcTicks);
+            Times(e.Property(x => x.DeadAt));
         });
 
         modelBuilder.Entity<DiscountRow>(e =>
@@ -121,7 +129,43 @@ public static class CouponKitModelBuilderExtensions
             e.Property(x => x.Currency).HasMaxLength(3);
         });
 
+        modelBuilder.Entity<IssuanceScheduleRow>(e =>
+        {
+            e.ToTable(prefix + "issuance_schedules", schema);
+            e.HasKey(x => x.TemplateId);
+            e.Property(x => x.TemplateId).HasMaxLength(128);
+            e.Property(x => x.ScheduleId).HasMaxLength(128);
+            e.Property(x => x.OwnerId).HasMaxLength(128);
+            e.Property(x => x.ActorId).HasMaxLength(128);
+            Times(e.Property(x => x.At));
+        });
+
+        modelBuilder.Entity<DeadLetterAuditRow>(e =>
+        {
+            e.ToTable(prefix + "dead_letter_audit", schema);
+            e.HasKey(x => x.Id);
+            e.Property(x => x.Id).ValueGeneratedOnAdd();
+            e.Property(x => x.MessageId).HasMaxLength(128);
+            e.Property(x => x.ConsumerGroup).HasMaxLength(256);
+            e.Property(x => x.Topic).HasMaxLength(256);
+            e.Property(x => x.Tag).HasMaxLength(256);
+            e.Property(x => x.Actor).HasMaxLength(128);
+            Times(e.Property(x => x.At));
+        });
+
         return modelBuilder;
+    }
+
+    /// <summary>The message columns the outbox and the dead letters share.</summary>
+    private static void Message<TRow>(EntityTypeBuilder<TRow> e)
+        where TRow : MessageRow
+    {
+        e.Property(x => x.MessageId).HasMaxLength(128);
+        e.Property(x => x.Topic).HasMaxLength(256);
+        e.Property(x => x.Tag).HasMaxLength(256);
+        e.Property(x => x.Key).HasMaxLength(256);
+        Times(e.Property(x => x.CreatedAt));
+        e.Property(x => x.DeliverAt).HasConversion(NullableUtcTicks);
     }
 
     private static void Times(params PropertyBuilder<DateTimeOffset>[] properties)

@@ -15,12 +15,35 @@ internal sealed class TemplateRow
 
     public int TotalInventory { get; set; }
 
-    /// <summary>Decremented by one conditional statement per claim (<c>remaining &gt; 0</c>), never read-modify-write.</summary>
+    /// <summary>
+    /// The inventory not held by stock segments, decremented by one conditional statement per claim (<c>remaining &gt; 0</c>),
+    /// never read-modify-write. Zero when the template's inventory is split over <see cref="StockSegments"/> rows.
+    /// </summary>
     public int Remaining { get; set; }
+
+    /// <summary>
+    /// How many <see cref="StockSegmentRow"/>s hold the inventory: 0 when <see cref="Remaining"/> holds it all. Fixed when the
+    /// template is added (<c>EfCoreCouponKitOptions.StockSegments</c>).
+    /// </summary>
+    public int StockSegments { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>
+/// One part of a hot template's remaining inventory: a claim decrements one segment with one conditional statement, so that
+/// concurrent claims spread over several rows instead of queueing on the template's row. (template, segment) is the key.
+/// </summary>
+internal sealed class StockSegmentRow
+{
+    public string TemplateId { get; set; } = string.Empty;
+
+    /// <summary>The segment number, 0 to the template's <see cref="TemplateRow.StockSegments"/> - 1.</summary>
+    public int Segment { get; set; }
+
+    public int Remaining { get; set; }
 }
 
 /// <summary>An issued coupon; (template, user, sequence) is unique, which enforces the per-user limit under concurrency.</summary>
@@ -48,6 +71,18 @@ internal sealed class CouponRow
     public string? OrderId { get; set; }
 
     public long Version { get; set; }
+
+    /// <summary>
+    /// The lucky draw of the coupon's face value as versioned JSON (<c>EfCoreCouponKitStore.DrawJson</c>: algorithm, seed,
+    /// amount, currency, prize index), or <see langword="null"/> for other benefits.
+    /// </summary>
+    public string? Draw { get; set; }
+
+    /// <summary>
+    /// The coupon's place in its template's inventory, from 0, assigned in the same transaction as the stock decrement when the
+    /// claim asked for it (split red envelopes); otherwise <see langword="null"/>. (template, issue sequence) is unique.
+    /// </summary>
+    public long? IssueSequence { get; set; }
 }
 
 /// <summary>A claim by idempotency key (the key is the primary key).</summary>
@@ -78,11 +113,9 @@ internal sealed class OperationRow
     public DateTimeOffset At { get; set; }
 }
 
-/// <summary>An outbox message with its dispatch bookkeeping; <see cref="Sequence"/> keeps the write order.</summary>
-internal sealed class OutboxRow
+/// <summary>The columns of a message, shared by the outbox and the dead letters (not an entity of its own).</summary>
+internal abstract class MessageRow
 {
-    public long Sequence { get; set; }
-
     public string MessageId { get; set; } = string.Empty;
 
     public string Topic { get; set; } = string.Empty;
@@ -96,6 +129,12 @@ internal sealed class OutboxRow
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset? DeliverAt { get; set; }
+}
+
+/// <summary>An outbox message with its dispatch bookkeeping; <see cref="Sequence"/> keeps the write order.</summary>
+internal sealed class OutboxRow : MessageRow
+{
+    public long Sequence { get; set; }
 
     public int Status { get; set; }
 
@@ -119,25 +158,11 @@ internal sealed class InboxRow
 }
 
 /// <summary>A message that failed every delivery attempt in a consumer group.</summary>
-internal sealed class DeadLetterRow
+internal sealed class DeadLetterRow : MessageRow
 {
     public long Id { get; set; }
 
-    public string MessageId { get; set; } = string.Empty;
-
     public string ConsumerGroup { get; set; } = string.Empty;
-
-    public string Topic { get; set; } = string.Empty;
-
-    public string Tag { get; set; } = string.Empty;
-
-    public string Key { get; set; } = string.Empty;
-
-    public string Body { get; set; } = string.Empty;
-
-    public DateTimeOffset CreatedAt { get; set; }
-
-    public DateTimeOffset? DeliverAt { get; set; }
 
     public int Attempts { get; set; }
 
@@ -156,4 +181,44 @@ internal sealed class DiscountRow
     public decimal Amount { get; set; }
 
     public string Currency { get; set; } = string.Empty;
+}
+
+/// <summary>A template's current issuance schedule (the template is the key: a reschedule replaces the row).</summary>
+internal sealed class IssuanceScheduleRow
+{
+    public string TemplateId { get; set; } = string.Empty;
+
+    public string ScheduleId { get; set; } = string.Empty;
+
+    public long TemplateVersion { get; set; }
+
+    public DateTimeOffset At { get; set; }
+
+    public string OwnerId { get; set; } = string.Empty;
+
+    public string ActorId { get; set; } = string.Empty;
+
+    public int Status { get; set; }
+}
+
+/// <summary>One audited action on a dead letter; <see cref="Id"/> gives the append order.</summary>
+internal sealed class DeadLetterAuditRow
+{
+    public long Id { get; set; }
+
+    public int Action { get; set; }
+
+    public string MessageId { get; set; } = string.Empty;
+
+    public string ConsumerGroup { get; set; } = string.Empty;
+
+    public string Topic { get; set; } = string.Empty;
+
+    public string Tag { get; set; } = string.Empty;
+
+    public string Actor { get; set; } = string.Empty;
+
+    public string? Reason { get; set; }
+
+    public DateTimeOffset At { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using CouponKit.Benefits;
 using CouponKit.Issuance;
 using CouponKit.Rules;
 
@@ -41,6 +42,8 @@ internal static class TemplateDefinition
             Audience = new AudienceDto { Segments = [.. draft.Audience.Segments], NewUsersOnly = draft.Audience.NewUsersOnly },
             ClaimCostPoints = draft.ClaimCostPoints,
             Channels = (int)draft.Channels,
+            Owner = draft.OwnerId == Security.CouponOwner.Platform ? null : draft.OwnerId,
+            Benefit = ToDto(draft.Benefit),
         };
         return JsonSerializer.Serialize(dto, DefinitionJsonContext.Default.DefinitionDto);
     }
@@ -93,8 +96,62 @@ internal static class TemplateDefinition
             Audience = new Audience { Segments = audience.Segments, NewUsersOnly = audience.NewUsersOnly },
             ClaimCostPoints = dto.ClaimCostPoints,
             Channels = (ClaimChannels)dto.Channels,
+            OwnerId = dto.Owner ?? Security.CouponOwner.Platform,
+            Benefit = FromDto(templateId, dto.Benefit),
         };
     }
+
+    /// <summary>The benefit, or <see langword="null"/> for a plain coupon (definitions written before benefits have none).</summary>
+    private static BenefitDto? ToDto(Benefit benefit) => benefit switch
+    {
+        null or CouponBenefit => null,
+        RedEnvelopeBenefit r => new BenefitDto { Kind = nameof(BenefitKind.RedEnvelope), Amount = ToDto(r.Amount), Timing = r.Timing.ToString() },
+        PointsBenefit p => new BenefitDto { Kind = nameof(BenefitKind.Points), Points = p.Points },
+        LuckyCouponBenefit l => new BenefitDto { Kind = nameof(BenefitKind.LuckyCoupon), Minimum = ToDto(l.Minimum), Draw = ToDto(l.Draw) },
+        SplitRedEnvelopeBenefit s => new BenefitDto { Kind = nameof(BenefitKind.SplitRedEnvelope), Amount = ToDto(s.Total), Timing = s.Timing.ToString(), Seed = s.Seed },
+        _ => throw new CouponKitStoreException("WriteTemplate", $"benefit kind '{benefit.Kind}' has no stored form in this version of CouponKit.EfCore."),
+    };
+
+    private static DrawDto ToDto(LuckyDraw draw) => draw switch
+    {
+        UniformDraw u => new DrawDto { Kind = "Uniform", Min = ToDto(u.Min), Max = ToDto(u.Max) },
+        WeightedDraw w => new DrawDto { Kind = "Weighted", Prizes = w.Prizes.Select(p => new PrizeDto { Value = ToDto(p.Value), Weight = p.Weight }).ToList() },
+        _ => throw new CouponKitStoreException("WriteTemplate", $"draw '{draw.GetType().Name}' has no stored form in this version of CouponKit.EfCore."),
+    };
+
+    private static Benefit FromDto(string templateId, BenefitDto? dto)
+    {
+        if (dto is null)
+        {
+            return Benefit.Coupon;
+        }
+
+        try
+        {
+            return dto.Kind switch
+            {
+                nameof(BenefitKind.RedEnvelope) => new RedEnvelopeBenefit(Money(templateId, dto.Amount), Timing(templateId, dto.Timing)),
+                nameof(BenefitKind.Points) => new PointsBenefit(dto.Points ?? throw Bad(templateId, "benefit points")),
+                nameof(BenefitKind.LuckyCoupon) => new LuckyCouponBenefit(FromDto(templateId, dto.Draw), OptionalThreshold(templateId, dto.Minimum)),
+                nameof(BenefitKind.SplitRedEnvelope) => new SplitRedEnvelopeBenefit(Money(templateId, dto.Amount), Timing(templateId, dto.Timing), dto.Seed ?? throw Bad(templateId, "split red envelope seed")),
+                _ => throw Bad(templateId, $"benefit kind '{dto.Kind}'"),
+            };
+        }
+        catch (InvalidBenefitException ex)
+        {
+            throw new CouponKitStoreException("ReadTemplate", $"the stored benefit of template '{templateId}' is not valid: {ex.Message}", ex);
+        }
+    }
+
+    private static LuckyDraw FromDto(string templateId, DrawDto? dto) => dto?.Kind switch
+    {
+        "Uniform" => LuckyDraw.Uniform(Money(templateId, dto.Min), Money(templateId, dto.Max)),
+        "Weighted" => LuckyDraw.Weighted((dto.Prizes ?? throw Bad(templateId, "prizes")).Select(p => new WeightedPrize(Money(templateId, p.Value), p.Weight)).ToArray()),
+        _ => throw Bad(templateId, "lucky draw"),
+    };
+
+    private static CreditTiming Timing(string templateId, string? value) =>
+        Enum.TryParse<CreditTiming>(value, out var timing) ? timing : throw Bad(templateId, "credit timing");
 
     private static RuleDto ToDto(DiscountRule rule) => rule switch
     {
@@ -177,6 +234,49 @@ internal sealed class DefinitionDto
     public long ClaimCostPoints { get; set; }
 
     public int Channels { get; set; }
+
+    /// <summary>The owner (merchant id); absent for the platform, as in definitions written before owners existed.</summary>
+    public string? Owner { get; set; }
+
+    /// <summary>Gets or sets the benefit; absent for a plain coupon, as in definitions written before benefits existed.</summary>
+    public BenefitDto? Benefit { get; set; }
+}
+
+/// <summary>A benefit: <see cref="Kind"/> says which of the other members are used.</summary>
+internal sealed class BenefitDto
+{
+    public string? Kind { get; set; }
+
+    public MoneyDto? Amount { get; set; }
+
+    public string? Timing { get; set; }
+
+    public long? Points { get; set; }
+
+    public ThresholdDto? Minimum { get; set; }
+
+    public DrawDto? Draw { get; set; }
+
+    public ulong? Seed { get; set; }
+}
+
+/// <summary>A lucky draw: a uniform range or a weighted table.</summary>
+internal sealed class DrawDto
+{
+    public string? Kind { get; set; }
+
+    public MoneyDto? Min { get; set; }
+
+    public MoneyDto? Max { get; set; }
+
+    public List<PrizeDto>? Prizes { get; set; }
+}
+
+internal sealed class PrizeDto
+{
+    public MoneyDto? Value { get; set; }
+
+    public long Weight { get; set; }
 }
 
 /// <summary>A rule: <see cref="Kind"/> says which of the other members are used.</summary>

@@ -16,6 +16,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
         var coupon = command.Coupon;
         return WriteAsync(
             nameof(ICouponStore.IssueAsync),
+            (db, ct) => AnswerFromOneReadAsync(db, command, ct), // sold out or at the limit: one read, no transaction
             async (db, ct) =>
             {
                 var claim = await db.Set<ClaimRow>().AsNoTracking().FirstOrDefaultAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false);
@@ -32,15 +33,24 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
                 }
 
                 var templates = db.Set<TemplateRow>();
-                if (!await templates.AnyAsync(t => t.Id == coupon.TemplateId, ct).ConfigureAwait(false))
+                var segments = await templates.Where(t => t.Id == coupon.TemplateId).Select(t => (int?)t.StockSegments).FirstOrDefaultAsync(ct).ConfigureAwait(false)
+                    ?? throw new TemplateNotFoundException(coupon.TemplateId);
+                if (command.AssignSequence)
                 {
-                    throw new TemplateNotFoundException(coupon.TemplateId);
+                    EnsureSequenceable(coupon.TemplateId, segments);
                 }
 
                 var coupons = db.Set<CouponRow>();
                 var held = await coupons.CountAsync(c => c.TemplateId == coupon.TemplateId && c.UserId == coupon.UserId, ct).ConfigureAwait(false);
                 if (held >= command.PerUserLimit)
                 {
+                    // Each statement of a READ COMMITTED transaction (PostgreSQL) reads its own snapshot: the count may include a
+                    // concurrent claim with this very key that the claim read above missed. Then it is a replay: run again.
+                    if (await db.Set<ClaimRow>().AnyAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false))
+                    {
+                        throw new StaleReadException($"Claim '{command.ClaimKey}'");
+                    }
+
                     return new IssueOutcome(IssueStatus.LimitReached, null);
                 }
 
@@ -49,15 +59,24 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
                     throw new InvalidOperationException($"Coupon id '{coupon.CouponId}' already exists.");
                 }
 
-                // The one conditional decrement: never below zero, never read-modify-write.
-                var taken = await templates
-                    .Where(t => t.Id == coupon.TemplateId && t.Remaining > 0)
-                    .ExecuteUpdateAsync(s => s.SetProperty(t => t.Remaining, t => t.Remaining - 1), ct)
-                    .ConfigureAwait(false);
-                if (taken == 0)
+                // The one conditional decrement: never below zero, never read-modify-write; on the template's row, or on a stock
+                // segment (the one the claim key hashes to, then the others in turn) when the inventory is split.
+                var taken = segments > 0
+                    ? await TakeOneFromSegmentsAsync(db, coupon.TemplateId, segments, command.ClaimKey, ct).ConfigureAwait(false)
+                    : await templates
+                        .Where(t => t.Id == coupon.TemplateId && t.Remaining > 0)
+                        .ExecuteUpdateAsync(s => s.SetProperty(t => t.Remaining, t => t.Remaining - 1), ct)
+                        .ConfigureAwait(false) == 1;
+                if (!taken)
                 {
                     Log.SoldOut(_logger, coupon.TemplateId);
                     return new IssueOutcome(IssueStatus.SoldOut, null);
+                }
+
+                // The sequence is read after the decrement in the same transaction, which still holds the template's row.
+                if (command.AssignSequence)
+                {
+                    coupon = coupon with { IssueSequence = await ReadIssueSequenceAsync(db, coupon.TemplateId, ct).ConfigureAwait(false) };
                 }
 
                 // (template, user, sequence) is unique: a concurrent claim of the same user fails here, rolls back, and is
@@ -75,6 +94,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
                     Channel = (int)coupon.Channel,
                     OrderId = coupon.OrderId,
                     Version = coupon.Version,
+                    Draw = ToDrawJson(coupon.Draw),
+                    IssueSequence = coupon.IssueSequence,
                 });
                 db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = command.ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
                 await EnqueueAsync(db, command.Events, ct).ConfigureAwait(false);

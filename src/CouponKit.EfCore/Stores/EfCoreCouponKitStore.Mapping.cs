@@ -18,7 +18,11 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     }
 
     private static IssuedCoupon ToCoupon(CouponRow row) =>
-        new(row.CouponId, row.TemplateId, row.UserId, (CouponState)row.State, row.ValidFrom, row.ValidUntil, row.ClaimedAt, (ClaimChannels)row.Channel, row.OrderId, row.Version);
+        new(row.CouponId, row.TemplateId, row.UserId, (CouponState)row.State, row.ValidFrom, row.ValidUntil, row.ClaimedAt, (ClaimChannels)row.Channel, row.OrderId, row.Version)
+        {
+            Draw = FromDrawJson(row.Draw),
+            IssueSequence = row.IssueSequence,
+        };
 
     private static OperationRecord ToRecord(OperationRow row) =>
         new(row.OrderId, row.CouponId, (TccPhase)row.Phase, (TccPhase)row.Origin, row.At);

@@ -9,6 +9,13 @@ namespace CouponKit.EfCore.Stores;
 internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IInboxStore, IDeadLetterStore
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// On PostgreSQL one statement leases the batch: <c>UPDATE ... FROM (SELECT ... FOR UPDATE SKIP LOCKED)</c>, so that several
+    /// dispatchers (app instances) lease disjoint batches side by side instead of waiting for each other's row locks. Elsewhere
+    /// (SQLite serialises writers anyway) the due rows are read, then leased one by one with a conditional update.
+    /// Either way a message is leased only while it is the oldest pending message of its key: the next one of an aggregate waits
+    /// until it is published or dead, which keeps the order per key with any number of dispatchers.
+    /// </remarks>
     public Task<IReadOnlyList<OutboxEntry>> LeaseDueAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
         if (max <= 0)
@@ -18,6 +25,22 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IIn
 
         var pending = (int)OutboxStatus.Pending;
         var until = now + lease;
+        if (IsPostgresStore())
+        {
+            return StatementAsync<IReadOnlyList<OutboxEntry>>(
+                nameof(IOutboxStore.LeaseDueAsync),
+                async (db, ct) =>
+                {
+                    var rows = await db.Set<OutboxRow>()
+                        .FromSqlRaw(PostgresSql(db).LeaseDue, until.UtcTicks, pending, now.UtcTicks, max)
+                        .AsNoTracking()
+                        .ToListAsync(ct)
+                        .ConfigureAwait(false);
+                    return rows.OrderBy(r => r.Sequence).Select(ToEntry).ToArray();
+                },
+                cancellationToken);
+        }
+
         return WriteAsync<IReadOnlyList<OutboxEntry>>(
             nameof(IOutboxStore.LeaseDueAsync),
             async (db, ct) =>
@@ -56,7 +79,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IIn
     public Task MarkPublishedAsync(string messageId, CancellationToken cancellationToken)
     {
         var published = (int)OutboxStatus.Published;
-        return WriteAsync(
+        return StatementAsync(
             nameof(IOutboxStore.MarkPublishedAsync),
             (db, ct) => db.Set<OutboxRow>().Where(o => o.MessageId == messageId).ExecuteUpdateAsync(s => s.SetProperty(o => o.Status, published), ct),
             cancellationToken);
@@ -67,7 +90,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IIn
     {
         var rows = (IQueryable<OutboxRow> set) => set.Where(o => o.MessageId == messageId);
         var free = DateTimeOffset.MinValue;
-        return WriteAsync(
+        return StatementAsync(
             nameof(IOutboxStore.MarkFailedAsync),
             (db, ct) =>
             {

@@ -13,7 +13,10 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IRedemptionStore,
     public Task<RedemptionResult> ExecuteAsync(RedemptionCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        return WriteAsync(
+
+        // One snapshot: the plan reads the order's records, then its coupons; on PostgreSQL's READ COMMITTED the second read could
+        // see a concurrent step of the same order that the first did not, and refuse a replay as "coupon not available".
+        return SnapshotWriteAsync(
             nameof(IRedemptionStore.ExecuteAsync),
             async (db, ct) =>
             {

@@ -1,6 +1,10 @@
+using CouponKit.Caching;
 using CouponKit.DependencyInjection;
+using CouponKit.Issuance.Gated;
 using CouponKit.Ports;
 using CouponKit.Redis;
+using CouponKit.Redis.Caching;
+using CouponKit.Redis.Gated;
 using CouponKit.Redis.DependencyInjection;
 using CouponKit.Redis.Internal;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,8 +19,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RedisCouponKitBuilderExtensions
 {
     /// <summary>
-    /// Uses Redis for the claim gate (<see cref="IClaimGate"/>, added: claims go through it) and the rate limiter
-    /// (<see cref="IRateLimiter"/>, replaced). Registers a lazily connected <see cref="IConnectionMultiplexer"/> singleton from
+    /// Uses Redis for the claim gate (<see cref="IClaimGate"/>, added: claims go through it), the rate limiter
+    /// (<see cref="IRateLimiter"/>, replaced), the template cache (<see cref="ITemplateCache"/>, replaced: the
+    /// <see cref="TemplateCacheConsumer"/> keeps it current) and the pending claims of the gated flow
+    /// (<see cref="IPendingClaimStore"/>, replaced); adds the <see cref="RedisGateReconciler"/> (warm-up and reconciliation). Registers a lazily connected <see cref="IConnectionMultiplexer"/> singleton from
     /// <see cref="RedisCouponKitOptions.Configuration"/> or <see cref="RedisCouponKitOptions.ConnectionMultiplexerFactory"/>
     /// unless one is already registered, which is then used. Options are validated at start-up.
     /// </summary>
@@ -50,6 +56,16 @@ public static class RedisCouponKitBuilderExtensions
         });
         services.Replace(ServiceDescriptor.Singleton<IRateLimiter, RedisRateLimiter>());
         services.Replace(ServiceDescriptor.Singleton<IClaimGate, RedisClaimGate>());
+        services.Replace(ServiceDescriptor.Singleton<ITemplateCache, RedisTemplateCache>());
+        services.Replace(ServiceDescriptor.Singleton<IPendingClaimStore, RedisPendingClaimStore>());
+        services.TryAddSingleton(sp => new RedisGateReconciler(
+            sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<ITemplateStore>(),
+            sp.GetRequiredService<ICouponStore>(),
+            sp.GetRequiredService<IClaimHolderSource>(),
+            sp.GetRequiredService<IPendingClaimStore>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<RedisCouponKitOptions>>()));
         return builder;
     }
 

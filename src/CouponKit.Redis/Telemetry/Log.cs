@@ -16,4 +16,19 @@ internal static partial class Log
 
     [LoggerMessage(3003, LogLevel.Debug, "Claim gate of template {TemplateId}: {Status}, {Remaining} left", EventName = "GateDecision")]
     public static partial void GateDecision(ILogger logger, string templateId, string status, int remaining);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Redis failed during the claim gate's reservation on template {TemplateId}; the claim falls back to the database", EventName = "GateFallback")]
+    public static partial void GateFallback(ILogger logger, Exception exception, string templateId);
+
+    [LoggerMessage(3005, LogLevel.Warning, "The cached template {TemplateId} could not be read back; treated as a miss", EventName = "CachedTemplateUnreadable")]
+    public static partial void CachedTemplateUnreadable(ILogger logger, Exception exception, string templateId);
+
+    [LoggerMessage(3006, LogLevel.Warning, "Claim gate of template {TemplateId} drifted from the database: {Kind}, Redis {RedisValue}, expected {ExpectedValue}", EventName = "GateDrift")]
+    public static partial void GateDrift(ILogger logger, string templateId, string kind, long redisValue, long expectedValue);
+
+    [LoggerMessage(3007, LogLevel.Information, "Claim gate of template {TemplateId} reconciled: {Differences} difference(s), repaired {Repaired}, {InFlight} claim(s) in flight", EventName = "GateReconciled")]
+    public static partial void GateReconciled(ILogger logger, string templateId, int differences, bool repaired, int inFlight);
+
+    [LoggerMessage(3008, LogLevel.Warning, "Claim gate of template {TemplateId} changed while it was being reconciled; trying again (attempt {Attempt})", EventName = "GateReconcileRetry")]
+    public static partial void GateReconcileRetry(ILogger logger, string templateId, int attempt);
 }

@@ -10,7 +10,10 @@ namespace CouponKit.RocketMQ.Bus;
 internal static class OutboxMessageCodec
 {
     /// <summary>Topic and tag as given, keys <c>[Key, MessageId]</c>, the outbox fields as user properties, the body as UTF-8.</summary>
-    public static OutgoingMessage ToOutgoing(OutboxMessage message)
+    public static OutgoingMessage ToOutgoing(OutboxMessage message) => ToOutgoing(message, messageGroup: null);
+
+    /// <summary>As <see cref="ToOutgoing(OutboxMessage)"/>, in the FIFO <paramref name="messageGroup"/> when one is given.</summary>
+    public static OutgoingMessage ToOutgoing(OutboxMessage message, string? messageGroup)
     {
         ArgumentNullException.ThrowIfNull(message);
         var keys = new List<string>(2);
@@ -40,6 +43,7 @@ internal static class OutboxMessageCodec
             Tag = string.IsNullOrEmpty(message.Tag) ? null : message.Tag,
             Keys = keys,
             Properties = properties,
+            MessageGroup = messageGroup,
         };
     }
 

@@ -19,7 +19,8 @@ namespace CouponKit.RocketMQ.Bus;
 /// Publishing: topic and tag as given (the namespace of <see cref="RocketMQOptions.Namespace"/> is sent with every resource),
 /// keys <c>[Key, MessageId]</c>, the outbox fields as user properties, the body as UTF-8. A message whose
 /// <see cref="OutboxMessage.DeliverAt"/> is in the future is sent as a delayed message; the others as normal messages. A topic
-/// that carries both must accept both types (a MIXED topic).
+/// that carries both must accept both types (a MIXED topic). On a topic listed in <see cref="RocketMQOptions.FifoTopics"/>, a
+/// message that is not delayed is a FIFO message whose message group is <see cref="OutboxMessage.Key"/>.
 /// </para>
 /// <para>
 /// Subscribing: the consumer group, topic and tags of the <see cref="Subscription"/> (<c>*</c> or <c>A||B</c>); after a failed
@@ -71,15 +72,18 @@ internal sealed class RocketMQMessageBus : IMessageBus, ITransactionalMessageBus
     public async Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var outgoing = OutboxMessageCodec.ToOutgoing(message);
+        var delayed = message.DeliverAt is { } deliverAt && deliverAt > _time.GetUtcNow();
+        var group = !delayed && IsFifoTopic(message.Topic) && !string.IsNullOrWhiteSpace(message.Key) ? message.Key : null;
+        var outgoing = OutboxMessageCodec.ToOutgoing(message, group);
         MessageCodec.Validate(outgoing);
         var producer = await GetProducerAsync(cancellationToken).ConfigureAwait(false);
-        if (message.DeliverAt is { } deliverAt && deliverAt > _time.GetUtcNow())
+        if (delayed)
         {
-            await producer.SendDelayedAsync(outgoing, deliverAt, cancellationToken).ConfigureAwait(false);
+            await producer.SendDelayedAsync(outgoing, message.DeliverAt!.Value, cancellationToken).ConfigureAwait(false);
         }
         else
         {
+            // With a message group this is a FIFO message: the group's hash picks the queue, so one key keeps one queue.
             await producer.SendAsync(outgoing, cancellationToken).ConfigureAwait(false);
         }
 
@@ -190,6 +194,8 @@ internal sealed class RocketMQMessageBus : IMessageBus, ITransactionalMessageBus
         Log.BusSubscribed(_logger, subscription.ConsumerGroup, subscription.Topic, expression);
         return handle;
     }
+
+    private bool IsFifoTopic(string topic) => _options.FifoTopics.Contains(topic, StringComparer.Ordinal);
 
     /// <summary>Asks the proxy for the route of the <c>coupon</c> topic: proves the endpoint, the credentials and the topic.</summary>
     public Task CheckHealthAsync(CancellationToken cancellationToken) => _producerClient.QueryRouteAsync(CouponTopics.Coupon, cancellationToken);

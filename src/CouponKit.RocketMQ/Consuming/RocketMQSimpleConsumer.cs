@@ -154,6 +154,7 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
 
         var messages = await _client.ReceiveAsync(request, receiveToken).ConfigureAwait(false);
         var handled = 0;
+        HashSet<string>? failedGroups = null;
         foreach (var proto in messages)
         {
             if (receiveToken.IsCancellationRequested)
@@ -162,7 +163,18 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
                 break;
             }
 
-            await HandleAsync(ReceivedMessage.FromProtobuf(proto), handlerToken).ConfigureAwait(false);
+            var message = ReceivedMessage.FromProtobuf(proto);
+            if (message.MessageGroup is { } skipped && failedGroups?.Contains(skipped) == true)
+            {
+                // FIFO: a later message of a group whose earlier message failed must not overtake it; unacked, it reappears.
+                continue;
+            }
+
+            if (!await HandleAsync(message, handlerToken).ConfigureAwait(false) && message.MessageGroup is { } group)
+            {
+                (failedGroups ??= new HashSet<string>(StringComparer.Ordinal)).Add(group);
+            }
+
             handled++;
         }
 
@@ -201,7 +213,8 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(ReceivedMessage message, CancellationToken handlerToken)
+    /// <summary>Handles one message, then acks it, backs it off or dead-letters it; returns whether it is settled (acked or dead-lettered).</summary>
+    private async Task<bool> HandleAsync(ReceivedMessage message, CancellationToken handlerToken)
     {
         try
         {
@@ -210,8 +223,7 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !handlerToken.IsCancellationRequested)
         {
             Log.HandlerFailed(_logger, message.Topic, message.MessageId, message.DeliveryAttempt, ex);
-            await OnHandlerFailedAsync(message, handlerToken).ConfigureAwait(false);
-            return;
+            return await OnHandlerFailedAsync(message, handlerToken).ConfigureAwait(false);
         }
 
         try
@@ -222,9 +234,12 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
         {
             Log.AckFailed(_logger, message.MessageId, ex);
         }
+
+        return true;
     }
 
-    private async Task OnHandlerFailedAsync(ReceivedMessage message, CancellationToken handlerToken)
+    /// <summary>Forwards the message to the dead-letter queue after its last attempt (returns <see langword="true"/> when done), or backs it off.</summary>
+    private async Task<bool> OnHandlerFailedAsync(ReceivedMessage message, CancellationToken handlerToken)
     {
         var max = _maxDeliveryAttempts;
         if (message.DeliveryAttempt >= max)
@@ -233,13 +248,13 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
             try
             {
                 await _client.ForwardToDeadLetterQueueAsync(_group, message.Topic, message.MessageId, message.ReceiptHandle, message.DeliveryAttempt, max, handlerToken).ConfigureAwait(false);
+                return true;
             }
             catch (RocketMQException ex)
             {
                 Log.ForwardToDeadLetterQueueFailed(_logger, message.MessageId, ex);
+                return false;
             }
-
-            return;
         }
 
         var backoff = _backoffAfter(message.DeliveryAttempt);
@@ -251,6 +266,8 @@ internal sealed class RocketMQSimpleConsumer : IAsyncDisposable
         {
             Log.ChangeInvisibleDurationFailed(_logger, message.MessageId, ex);
         }
+
+        return false;
     }
 
     private static SimpleConsumerSettings FromOptions(MessagingClient client, string topic, string tagExpression)

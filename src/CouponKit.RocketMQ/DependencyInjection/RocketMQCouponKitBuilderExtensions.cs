@@ -1,4 +1,5 @@
 using CouponKit.DependencyInjection;
+using CouponKit.Issuance;
 using CouponKit.Ports;
 using CouponKit.RocketMQ;
 using CouponKit.RocketMQ.Bus;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -18,8 +20,10 @@ public static class RocketMQCouponKitBuilderExtensions
     /// Uses RocketMQ 5 as CouponKit's message bus: replaces the in-memory <see cref="IMessageBus"/>, registers
     /// <see cref="ITransactionalMessageBus"/>, validates <see cref="RocketMQOptions"/> at start-up and starts the producer with
     /// the host. For transactional sends, register an <see cref="ITransactionCheckResolver"/> as well: it answers the broker's
-    /// check-back of a half message whose local transaction threw or whose sender died. Calling it again only applies
-    /// <paramref name="configure"/> again.
+    /// check-back of a half message whose local transaction threw or whose sender died (the EF Core adapter registers one).
+    /// With <see cref="RocketMQOptions.TransactionalIssuedEvents"/>, <see cref="CouponClaims"/> and <see cref="PushIssuance"/>
+    /// send each coupon's <c>Issued</c> event as a transactional message around the store's transaction instead of through the
+    /// outbox. Calling it again only applies <paramref name="configure"/> again.
     /// </summary>
     /// <param name="builder">The builder returned by <c>AddCouponKit()</c>.</param>
     /// <param name="configure">Configures the options (at least <see cref="RocketMQOptions.Endpoints"/>).</param>
@@ -40,7 +44,25 @@ public static class RocketMQCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IMessageBus>(sp => sp.GetRequiredService<RocketMQMessageBus>()));
         services.Replace(ServiceDescriptor.Singleton<ITransactionalMessageBus>(sp => sp.GetRequiredService<RocketMQMessageBus>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RocketMQProducerHostedService>());
+
+        // The issuing services get the coupon store through TransactionalIssuedCouponStore when TransactionalIssuedEvents is on;
+        // decided when they are resolved, so that it wraps whichever store adapter is registered, in any order.
+        services.Replace(ServiceDescriptor.Singleton(IssuingService<CouponClaims>));
+        services.Replace(ServiceDescriptor.Singleton(IssuingService<PushIssuance>));
         return builder;
+    }
+
+    private static T IssuingService<T>(IServiceProvider services)
+        where T : class
+    {
+        if (!services.GetRequiredService<IOptions<RocketMQOptions>>().Value.TransactionalIssuedEvents)
+        {
+            return ActivatorUtilities.CreateInstance<T>(services);
+        }
+
+        var logger = services.GetService<ILoggerFactory>()?.CreateLogger("CouponKit.RocketMQ") ?? NullLogger.Instance;
+        var store = new TransactionalIssuedCouponStore(services.GetRequiredService<ICouponStore>(), services.GetRequiredService<ITransactionalMessageBus>(), logger);
+        return ActivatorUtilities.CreateInstance<T>(services, store);
     }
 
     /// <summary>

@@ -88,4 +88,7 @@ internal static partial class Log
 
     [LoggerMessage(4028, LogLevel.Information, "RocketMQ bus producer started.", EventName = "BusProducerStarted")]
     public static partial void BusProducerStarted(ILogger logger);
+
+    [LoggerMessage(4029, LogLevel.Debug, "RocketMQ transactional Issued event {MessageId}: the store answered {Status}; the message is {Outcome}.", EventName = "TransactionalIssued")]
+    public static partial void TransactionalIssued(ILogger logger, string messageId, CouponKit.Ports.IssueStatus status, CouponKit.Ports.TransactionOutcome outcome);
 }

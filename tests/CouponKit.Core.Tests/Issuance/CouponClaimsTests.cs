@@ -33,7 +33,7 @@ public class CouponClaimsTests
         Assert.Equal(new(100, 1), await _kit.Templates.GetStockAsync("t1"));
         Assert.Equal(coupon, await _kit.Store.FindByClaimKeyAsync("k1", CancellationToken.None));
         var issued = Assert.Single(_kit.Outbox(CouponTopics.Issued));
-        Assert.Equal(($"coupon:{coupon.CouponId}:issued", "t1"), (issued.MessageId, issued.Key));
+        Assert.Equal(($"coupon:{coupon.CouponId}:issued", coupon.CouponId), (issued.MessageId, issued.Key)); // keyed by its aggregate, the coupon
         Assert.Equal(new CouponEvents.CouponIssued(coupon.CouponId, "t1", "u1", "k1", now), CouponEvents.Read<CouponEvents.CouponIssued>(issued));
     }
 

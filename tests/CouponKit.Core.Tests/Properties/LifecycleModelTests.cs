@@ -379,7 +379,7 @@ internal sealed class LifecycleModel
         return "Confirmed";
     }
 
-    public string Cancel(string orderId, IReadOnlyList<string>? given)
+    public string Cancel(string orderId, string user, IReadOnlyList<string>? given)
     {
         var order = Order(orderId);
         IReadOnlyList<string> ids = given is { Count: > 0 } ? given : order.Tried.Keys.Where(id => id != OperationRecord.OrderWide).ToArray();
@@ -392,6 +392,17 @@ internal sealed class LifecycleModel
         if (targets.All(order.Cancelled.Contains))
         {
             return "AlreadyDone";
+        }
+
+        // A coupon the order never tried gets a barrier only if it is the user's own (issue 11: a foreign and an unknown id
+        // are refused alike, and nothing is written).
+        foreach (var id in targets.Where(id => id != OperationRecord.OrderWide && !order.Cancelled.Contains(id) && !order.Tried.ContainsKey(id)))
+        {
+            var coupon = Coupons.Find(c => c.Id == id);
+            if (coupon is null || coupon.User != user)
+            {
+                return "Refused CouponNotFound";
+            }
         }
 
         var released = 0;
@@ -540,7 +551,7 @@ internal sealed class LifecycleRun
                 var plan = _scenario.Orders[step.Order];
                 var ids = step.WithIds ? CouponsOf(plan) : null;
                 var real = await _kit.Redemptions.ReleaseAsync(OrderId(step.Order), UserId(plan.User), ids, "cancelled");
-                Compare(_model.Cancel(OrderId(step.Order), ids), Describe(real), $"cancel [{string.Join(", ", ids ?? [])}]");
+                Compare(_model.Cancel(OrderId(step.Order), UserId(plan.User), ids), Describe(real), $"cancel [{string.Join(", ", ids ?? [])}]");
                 break;
             }
 
@@ -626,7 +637,7 @@ internal sealed class LifecycleRun
         var real = await _kit.Redemptions.ReleaseAsync(body.OrderId, body.UserId, body.CouponIds, "timeout");
         var timeout = _model.Timeouts.Single(t => t.Order == body.OrderId);
         Compare(timeout.CouponIds.SequenceEqual(body.CouponIds) ? "same coupons" : "other coupons", "same coupons", $"timeout of {body.OrderId}");
-        Compare(_model.Cancel(timeout.Order, timeout.CouponIds), Describe(real), $"timeout of {body.OrderId}");
+        Compare(_model.Cancel(timeout.Order, timeout.User, timeout.CouponIds), Describe(real), $"timeout of {body.OrderId}");
     }
 
     /// <summary>The coupons an order means to lock now: its picks among its user's coupons, plus maybe one of anybody.</summary>

@@ -52,6 +52,19 @@ internal sealed class PushHarness
         return activate ? await Templates.ActivateAsync(template.Id) : template;
     }
 
+    public async Task<CouponTemplate> ActiveAsync(global::CouponKit.Benefits.Benefit benefit, int inventory)
+    {
+        var template = await Templates.CreateAsync(new TemplateDraft
+        {
+            Name = "Pushed benefit",
+            Rule = Shop.Rebate(100, 10),
+            TotalInventory = inventory,
+            Validity = CouponValidity.ForDaysAfterClaim(14),
+            Benefit = benefit,
+        });
+        return await Templates.ActivateAsync(template.Id);
+    }
+
     public static PushJobRequest Request(string templateId, string jobId = "job-1", int chunkSize = 1_000) =>
         new() { JobId = jobId, TemplateId = templateId, Segment = Segment, ChunkSize = chunkSize };
 

@@ -7,17 +7,20 @@ namespace CouponKit.Redis.Tests.Fixtures;
 
 /// <summary>
 /// A throwaway redis-server child process on a free loopback port: no persistence, its working folder in a temporary
-/// directory, killed on dispose. Fails (never skips) when redis-server is not installed.
+/// directory, killed on dispose. Fails (never skips) when redis-server is not installed. Outages: <see cref="Kill"/> (optionally
+/// after a snapshot, so that the data survives) and <see cref="RestartAsync"/> on the same port and folder.
 /// </summary>
 internal sealed class RedisServer : IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(20);
-    private readonly Process _process;
     private readonly string _directory;
+    private readonly string _executable;
+    private Process _process;
     private readonly StringBuilder _output = new();
 
-    private RedisServer(Process process, int port, string directory)
+    private RedisServer(string executable, Process process, int port, string directory)
     {
+        _executable = executable;
         _process = process;
         Port = port;
         _directory = directory;
@@ -44,24 +47,8 @@ internal sealed class RedisServer : IAsyncDisposable
         {
             var port = FreePort();
             var directory = Directory.CreateTempSubdirectory("couponkit-redis-").FullName;
-            var start = new ProcessStartInfo(executable)
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = directory,
-            };
-            foreach (var arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--daemonize", "no", "--dir", directory, "--loglevel", "warning" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            var process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
-            var server = new RedisServer(process, port, directory);
-            process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
+            var server = new RedisServer(executable, Launch(executable, port, directory, null), port, directory);
+            server.Attach();
             try
             {
                 await server.WaitForPingAsync();
@@ -75,6 +62,46 @@ internal sealed class RedisServer : IAsyncDisposable
         }
 
         throw new InvalidOperationException("redis-server did not answer PING after 3 attempts.", last);
+    }
+
+    /// <summary>Kills the server (an outage), after a snapshot (<c>SAVE</c>) when <paramref name="keepData"/>, so that <see cref="RestartAsync"/> loads the data back.</summary>
+    /// <param name="keepData">Whether the data survives the restart.</param>
+    public void Kill(bool keepData)
+    {
+        if (keepData && !_process.HasExited)
+        {
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, Port);
+            var stream = client.GetStream();
+            stream.Write("SAVE\r\n"u8);
+            var buffer = new byte[16];
+            var read = stream.Read(buffer);
+            if (!Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+OK", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException("redis-server did not save its data before the kill.");
+            }
+        }
+        else
+        {
+            var snapshot = Path.Combine(_directory, "dump.rdb");
+            if (File.Exists(snapshot))
+            {
+                File.Delete(snapshot);
+            }
+        }
+
+        Stop();
+    }
+
+    /// <summary>Starts the server again on the same port and folder (loading the snapshot of <see cref="Kill"/>, if any).</summary>
+    /// <returns>A task that completes when it answers PING.</returns>
+    public async Task RestartAsync()
+    {
+        Stop();
+        _process.Dispose();
+        _process = Launch(_executable, Port, _directory, Path.Combine(_directory, "dump.rdb"));
+        Attach();
+        await WaitForPingAsync();
     }
 
     /// <summary>Kills the server (an outage).</summary>
@@ -111,6 +138,37 @@ internal sealed class RedisServer : IAsyncDisposable
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
         return port;
+    }
+
+    private static Process Launch(string executable, int port, string directory, string? snapshot)
+    {
+        var start = new ProcessStartInfo(executable)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = directory,
+        };
+        var args = new List<string> { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--daemonize", "no", "--dir", directory, "--loglevel", "warning" };
+        if (snapshot is not null && File.Exists(snapshot))
+        {
+            args.AddRange(["--dbfilename", Path.GetFileName(snapshot)]);
+        }
+
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+    }
+
+    private void Attach()
+    {
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
     }
 
     private void Append(string? line)

@@ -22,6 +22,18 @@ public sealed class RedisServerFixture : IAsyncLifetime
 
     internal RedisConnection Connection(string? prefix = null) => new(Multiplexer, prefix ?? NewPrefix());
 
+    /// <summary>Starts a redis-server of the test's own, for outages (<see cref="RedisServer.Kill"/>, <see cref="RedisServer.RestartAsync"/>) that must not disturb the shared one.</summary>
+    /// <returns>The server; dispose it.</returns>
+    internal static Task<RedisServer> StartDedicatedAsync() => RedisServer.StartAsync();
+
+    /// <summary>Kills the shared server (an outage for every connection to it); <paramref name="keepData"/> snapshots it first.</summary>
+    /// <param name="keepData">Whether the data survives <see cref="RestartAsync"/>.</param>
+    internal void Kill(bool keepData) => Server.Kill(keepData);
+
+    /// <summary>Starts the shared server again on the same port.</summary>
+    /// <returns>A task that completes when it answers PING.</returns>
+    internal Task RestartAsync() => Server.RestartAsync();
+
     public async Task InitializeAsync()
     {
         _server = await RedisServer.StartAsync();

@@ -48,6 +48,7 @@ internal sealed class BusHarness : IAsyncDisposable
         {
             o.Endpoints = proxy.Proxy.Endpoint;
             o.HeartbeatInterval = TimeSpan.FromMinutes(5); // few heartbeats when a test moves the clock by 30 minutes
+            o.RequestTimeout = TimeSpan.FromSeconds(30); // real time: a loaded CI machine must not fail a test by a slow call
             configure?.Invoke(o);
         });
         return new BusHarness(proxy, services.BuildServiceProvider(validateScopes: true));

@@ -1,7 +1,9 @@
 using CouponKit.InMemory;
+using CouponKit.Issuance;
 using CouponKit.Messaging;
 using CouponKit.Ports;
 using CouponKit.RocketMQ.Bus;
+using CouponKit.Rules;
 using MessageType = CouponKit.RocketMQ.Protocol.V2.MessageType;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -28,6 +30,49 @@ public sealed class RocketMQMessageBusTests
         }
 
         Assert.True(harness.Broker.TelemetryPeerCount >= 1);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task UseRocketMQ_TransactionalIssuedEvents_ChoosesBetweenTheOutboxAndATransactionalMessage(bool transactional)
+    {
+        await using var harness = await BusHarness.StartAsync(configure: o => o.TransactionalIssuedEvents = transactional);
+        var templates = harness.Services.GetRequiredService<CouponTemplates>();
+        var template = await templates.CreateAsync(new TemplateDraft
+        {
+            Name = "Spend 100 get 20",
+            Rule = new ThresholdRebateRule(Threshold.Spend(Money.Of(100, "CNY")), Money.Of(20, "CNY")),
+            TotalInventory = 10,
+            Validity = CouponValidity.ForDaysAfterClaim(7),
+        });
+        await templates.ActivateAsync(template.Id);
+        Assert.NotNull(harness.Services.GetRequiredService<PushIssuance>());
+
+        var claim = await harness.Services.GetRequiredService<CouponClaims>().ClaimAsync(new ClaimRequest { TemplateId = template.Id, User = new UserProfile("alice"), IdempotencyKey = "k-alice" });
+
+        Assert.True(claim.IsIssued);
+        var onBroker = harness.Broker.MessagesOf(CouponTopics.Coupon).Where(m => m.SystemProperties.Tag == CouponTopics.Issued).ToList();
+        Assert.Equal(transactional ? 0 : 1, (await DrainOutboxAsync(harness)).Count(m => m.Tag == CouponTopics.Issued));
+        Assert.Equal(transactional ? 1 : 0, onBroker.Count);
+        Assert.All(onBroker, m => Assert.Equal(MessageType.Transaction, m.SystemProperties.MessageType));
+    }
+
+    /// <summary>Every message waiting in the outbox (one key's messages are leased one after the other, oldest first).</summary>
+    private static async Task<List<OutboxMessage>> DrainOutboxAsync(BusHarness harness)
+    {
+        var outbox = harness.Services.GetRequiredService<IOutboxStore>();
+        var drained = new List<OutboxMessage>();
+        while (await outbox.LeaseDueAsync(harness.Time.GetUtcNow(), 100, TimeSpan.FromMinutes(1), TestTimeout.Token()) is { Count: > 0 } leased)
+        {
+            foreach (var entry in leased)
+            {
+                drained.Add(entry.Message);
+                await outbox.MarkPublishedAsync(entry.Message.MessageId, TestTimeout.Token());
+            }
+        }
+
+        return drained;
     }
 
     [Fact]

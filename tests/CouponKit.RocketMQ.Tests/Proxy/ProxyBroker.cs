@@ -16,6 +16,7 @@ internal sealed class ProxyBroker : IDisposable
     private readonly object _gate = new();
     private readonly Dictionary<string, TopicState> _topics = new(StringComparer.Ordinal);
     private readonly HashSet<string> _groups = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fifoGroups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredMessage> _byTransactionId = new(StringComparer.Ordinal);
     private readonly List<TelemetryPeer> _peers = [];
     private readonly List<CancellationTokenSource> _telemetryStreams = [];
@@ -93,11 +94,32 @@ internal sealed class ProxyBroker : IDisposable
         }
     }
 
-    public void CreateConsumerGroup(string name)
+    /// <summary>
+    /// Creates a consumer group. A FIFO group (<c>consumeMessageOrderly=true</c>) receives each queue in order: a queue is
+    /// locked for the group while its oldest message not yet acked or dead-lettered is out (or backing off), so that a later
+    /// message of the queue never overtakes it (RocketMQ's orderly pop, one message of a queue at a time).
+    /// </summary>
+    public void CreateConsumerGroup(string name, bool fifo = false)
     {
         lock (_gate)
         {
             _groups.Add(name);
+            if (fifo)
+            {
+                _fifoGroups.Add(name);
+            }
+        }
+    }
+
+    /// <summary>Gets the consumer groups that exist (created, or auto-created on first use).</summary>
+    public IReadOnlyCollection<string> ConsumerGroups
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _groups.ToList();
+            }
         }
     }
 
@@ -151,7 +173,7 @@ internal sealed class ProxyBroker : IDisposable
                 return Fail(Code.TopicNotFound, $"topic '{topic.Name}' does not exist");
             }
 
-            if (!_groups.Contains(group.Name))
+            if (!HasGroupLocked(group.Name))
             {
                 return Fail(Code.ConsumerGroupNotFound, $"consumer group '{group.Name}' does not exist");
             }
@@ -170,7 +192,7 @@ internal sealed class ProxyBroker : IDisposable
 
         lock (_gate)
         {
-            if (request.ClientType == ClientType.SimpleConsumer && (request.Group is null || !_groups.Contains(request.Group.Name)))
+            if (request.ClientType == ClientType.SimpleConsumer && (request.Group is null || !HasGroupLocked(request.Group.Name)))
             {
                 return Fail(Code.ConsumerGroupNotFound, $"consumer group '{request.Group?.Name}' does not exist");
             }
@@ -214,6 +236,16 @@ internal sealed class ProxyBroker : IDisposable
             if (!topic.Types.Contains(system.MessageType))
             {
                 return new SendResultEntry { Status = Fail(Code.MessagePropertyConflictWithType, $"topic '{topic.Name}' accepts {string.Join('/', topic.Types)} messages, not {system.MessageType}") };
+            }
+
+            if (system.MessageType == MessageType.Fifo && (!system.HasMessageGroup || string.IsNullOrWhiteSpace(system.MessageGroup)))
+            {
+                return new SendResultEntry { Status = Fail(Code.IllegalMessageGroup, "a FIFO message needs a message group") };
+            }
+
+            if (system.MessageType != MessageType.Fifo && system.HasMessageGroup)
+            {
+                return new SendResultEntry { Status = Fail(Code.MessagePropertyConflictWithType, "only FIFO messages carry a message group") };
             }
 
             if (system.MessageType == MessageType.Delay && system.DeliveryTimestamp is null)
@@ -329,7 +361,7 @@ internal sealed class ProxyBroker : IDisposable
                 }
 
                 var group = request.Group?.Name ?? string.Empty;
-                if (!_groups.Contains(group))
+                if (!HasGroupLocked(group))
                 {
                     return (Fail(Code.ConsumerGroupNotFound, $"consumer group '{group}' does not exist"), []);
                 }
@@ -505,9 +537,17 @@ internal sealed class ProxyBroker : IDisposable
         nextVisible = null;
         var tags = ParseTags(tagExpression);
         var taken = new List<Message>();
+        var fifo = _fifoGroups.Contains(group);
+        var lockedQueues = new HashSet<int>();
         foreach (var stored in topic.Messages)
         {
             if (stored.State is TransactionState.Half or TransactionState.RolledBack)
+            {
+                continue;
+            }
+
+            var queueId = stored.Message.SystemProperties.QueueId;
+            if (fifo && lockedQueues.Contains(queueId))
             {
                 continue;
             }
@@ -525,6 +565,12 @@ internal sealed class ProxyBroker : IDisposable
             }
 
             var visibleAt = lease is null ? stored.VisibleAt : (lease.InvisibleUntil > stored.VisibleAt ? lease.InvisibleUntil : stored.VisibleAt);
+            if (fifo && (lease is not null || visibleAt <= now))
+            {
+                // The oldest unsettled message of the queue: nothing after it is delivered to this group until it is settled.
+                lockedQueues.Add(queueId);
+            }
+
             if (visibleAt > now)
             {
                 nextVisible = nextVisible is { } n && n < visibleAt ? n : visibleAt;
@@ -558,7 +604,7 @@ internal sealed class ProxyBroker : IDisposable
     {
         lease = null;
         stored = null;
-        if (!_groups.Contains(group))
+        if (!HasGroupLocked(group))
         {
             return Fail(Code.ConsumerGroupNotFound, $"consumer group '{group}' does not exist");
         }
@@ -619,6 +665,23 @@ internal sealed class ProxyBroker : IDisposable
             delay,
             delay);
         _timers.Add(timer);
+    }
+
+    /// <summary>Whether the group exists; with <see cref="ProxyBrokerOptions.AutoCreateConsumerGroups"/> an unknown one is created (as the broker's <c>autoCreateSubscriptionGroup</c>).</summary>
+    private bool HasGroupLocked(string group)
+    {
+        if (_groups.Contains(group))
+        {
+            return true;
+        }
+
+        if (!Options.AutoCreateConsumerGroups || string.IsNullOrEmpty(group))
+        {
+            return false;
+        }
+
+        _groups.Add(group);
+        return true;
     }
 
     private static HashSet<string>? ParseTags(string? expression)

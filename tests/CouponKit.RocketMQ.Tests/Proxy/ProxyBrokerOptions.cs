@@ -9,6 +9,12 @@ internal sealed class ProxyBrokerOptions
     /// <summary>How long a half message waits before the broker checks it back, and again between checks.</summary>
     public TimeSpan TransactionCheckDelay { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Creates an unknown consumer group on first use, as a broker with <c>autoCreateSubscriptionGroup=true</c> (RocketMQ's
+    /// default) does. Off by default, so that tests see <c>CONSUMER_GROUP_NOT_FOUND</c>.
+    /// </summary>
+    public bool AutoCreateConsumerGroups { get; set; }
+
     /// <summary>Queues per topic in the route.</summary>
     public int QueuesPerTopic { get; set; } = 4;
 

@@ -1,0 +1,208 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CouponKit.InMemory;
+using CouponKit.Issuance;
+using CouponKit.LoadTest.Infrastructure;
+using CouponKit.Ports;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Spectre.Console;
+
+namespace CouponKit.LoadTest.Modes;
+
+/// <summary>
+/// Push issuance of N coupons (1,000,000 by default) through <see cref="PushIssuance"/> on CouponKit.EfCore + PostgreSQL, next
+/// to a raw <c>psql \copy</c> of the same N coupon rows from a CSV file, and next to row-by-row INSERTs measured on a sample
+/// and extrapolated.
+/// </summary>
+internal static class PgPushMode
+{
+    public const string Name = "pg-push";
+    private const double CopyTarget = 0.5;
+    private const double RowTarget = 20.0;
+
+    /// <summary>The coupon columns, by model property name, in the order they are written.</summary>
+    private static readonly string[] NullForPlainCoupons = ["Draw", "IssueSequence"];
+
+    private static readonly string[] CouponProperties = ["CouponId", "TemplateId", "UserId", "Sequence", "State", "ValidFrom", "ValidUntil", "ClaimedAt", "Channel", "OrderId", "Version"];
+
+    public static async Task RunAsync(Args args, Report report)
+    {
+        var count = args.Int("--count", 1_000_000, 1, 10_000_000);
+        var sample = args.Int("--sample", 20_000, 1, 1_000_000);
+        var sampleLimit = args.Seconds("--sample-timeout", 45, 1);
+        var chunk = args.Int("--chunk", PushIssuance.DefaultChunkSize, 1, PushIssuance.MaxChunkSize);
+        var timeout = args.Seconds("--timeout", 120, 1);
+        var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
+        args.ThrowIfUnknown();
+
+        var loadBefore = Machine.Load();
+        await using var server = await PostgresServer.StartAsync(bin).ConfigureAwait(false);
+        var segments = new InMemoryUserSegmentSource();
+        await using var provider = CouponKitOnPostgres.Build(server, more: s => s.AddSingleton<IUserSegmentSource>(segments));
+        await CouponKitOnPostgres.EnsureCreatedAsync(provider).ConfigureAwait(false);
+        var (table, columns) = await CouponKitOnPostgres.TableAsync(provider, "coupons").ConfigureAwait(false);
+        var missing = CouponProperties.Where(p => !columns.ContainsKey(p)).ToArray();
+        // Benefit columns (a lucky draw, a split envelope's share) stay NULL for the plain coupons pushed here, as in CouponKit's rows.
+        var extra = columns.Keys.Except(CouponProperties).Except(NullForPlainCoupons).ToArray();
+        if (missing.Length > 0 || extra.Length > 0)
+        {
+            throw new InvalidOperationException($"The coupon table changed (missing: {string.Join(", ", missing)}; new: {string.Join(", ", extra)}): update {nameof(PgPushMode)}.");
+        }
+
+        var columnList = string.Join(", ", CouponProperties.Select(p => $"\"{columns[p]}\""));
+        var users = Enumerable.Range(0, count).Select(UserId).ToArray();
+        var now = DateTimeOffset.UtcNow;
+
+        // 1. Raw COPY: the same coupon rows from a CSV file into a copy of CouponKit's coupon table (same columns and indexes).
+        await server.ExecuteAsync($"CREATE TABLE raw_copy_coupons (LIKE \"{table}\" INCLUDING ALL); CREATE TABLE row_by_row_coupons (LIKE \"{table}\" INCLUDING ALL)").ConfigureAwait(false);
+        var csv = Path.Combine(Path.GetTempPath(), $"couponkit-loadtest-coupons-{Environment.ProcessId}.csv");
+        try
+        {
+            await AnsiConsole.Status().StartAsync($"Writing {count:N0} coupon rows to {csv}...", async _ =>
+            {
+                await using var writer = new StreamWriter(csv, false, new UTF8Encoding(false), 1 << 20);
+                foreach (var user in users)
+                {
+                    await writer.WriteLineAsync(string.Join(',', Row("raw-copy", user, now).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty))).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            var csvSize = new FileInfo(csv).Length;
+            await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
+            ProcessResult copy = null!;
+            await AnsiConsole.Status().StartAsync($"psql \\copy of {count:N0} rows...", async _ =>
+            {
+                copy = await server.PsqlAsync($"\\copy raw_copy_coupons ({columnList}) FROM '{csv}' WITH (FORMAT csv)").ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            var copied = await server.ScalarAsync<long>("SELECT count(*) FROM raw_copy_coupons").ConfigureAwait(false);
+            var copyRate = copied / copy.Elapsed.TotalSeconds;
+            AnsiConsole.MarkupLine(Markup.Escape($"raw COPY: {copied:N0} rows in {copy.Elapsed.TotalSeconds:0.0} s = {copyRate:N0} rows/s"));
+
+            // 2. Row by row: one INSERT per transaction (autocommit), prepared, one connection, on a sample.
+            await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
+            var rowByRow = await RowByRowAsync(server, columnList, users.Take(Math.Min(sample, count)).ToArray(), now, sampleLimit).ConfigureAwait(false);
+            var rowRate = rowByRow.Rows / rowByRow.Elapsed.TotalSeconds;
+
+            // 3. CouponKit: PushIssuance with the EF store, to the same users.
+            await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
+            segments.Add("everyone", users);
+            var template = await CouponKitOnPostgres.CreateActiveTemplateAsync(provider, "push", count, ClaimChannels.Push).ConfigureAwait(false);
+            var push = provider.GetRequiredService<PushIssuance>();
+            using var cancel = new CancellationTokenSource(timeout);
+            var watch = Stopwatch.StartNew();
+            PushJob? job = null;
+            var completed = false;
+            await AnsiConsole.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .StartAsync(async ctx =>
+                {
+                    var task = ctx.AddTask($"PushIssuance of {count:N0} coupons", maxValue: count);
+                    var progress = new Progress<PushProgress>(p =>
+                    {
+                        task.Value = p.Processed;
+                        task.Description = $"PushIssuance: {p.Processed:N0} of {count:N0}, {p.Processed / Math.Max(watch.Elapsed.TotalSeconds, 0.001):N0}/s";
+                    });
+                    try
+                    {
+                        job = await push.StartAsync(new PushJobRequest { JobId = "push-job", TemplateId = template.Id, Segment = "everyone", ChunkSize = chunk }, progress, cancel.Token).ConfigureAwait(false);
+                        completed = job.State == PushJobState.Completed;
+                    }
+                    catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+                    {
+                        job = await push.GetAsync("push-job").ConfigureAwait(false);
+                    }
+                }).ConfigureAwait(false);
+            watch.Stop();
+            var pushRows = await server.ScalarAsync<long>($"SELECT count(*) FROM \"{table}\" WHERE \"{columns["TemplateId"]}\" = 'push'").ConfigureAwait(false);
+            var pushRate = pushRows / watch.Elapsed.TotalSeconds;
+            var stock = await provider.GetRequiredService<CouponTemplates>().GetStockAsync("push").ConfigureAwait(false);
+            var check = completed
+                ? (pushRows == count && job!.Issued == count && stock.Issued == count ? $"{N(pushRows)} coupon rows = {N(count)} users = stock taken" : $"**CHECK FAILED**: rows {N(pushRows)}, job issued {N(job!.Issued)}, stock taken {N(stock.Issued)}")
+                : $"stopped after {Secs(timeout)} s with {N(pushRows)} rows (job checkpoint: {N(job?.Issued ?? 0)} issued); stock taken {N(stock.Issued)}";
+
+            var vsCopy = pushRate / copyRate;
+            var vsRows = pushRate / rowRate;
+            var copyCost = count / copyRate;
+            report.Heading($"Push issuance on PostgreSQL (`{Name}`), {Report.Now()}");
+            report.Bullets([
+                $"Server: PostgreSQL {server.Version}, settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on.",
+                $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` (same columns and 4 indexes). CouponKit also writes a claim record and an `Issued` outbox row per coupon (3 tables); the baselines write the coupon row only.",
+                $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process.",
+                $"Row by row: one prepared `INSERT` per transaction (autocommit), one connection, {N(rowByRow.Rows)} rows measured (a sample of {N(Math.Min(sample, count))}, stopped after at most {Secs(sampleLimit)} s) and extrapolated to {N(count)} at the same per-row cost ({rowByRow.Elapsed.TotalMilliseconds / rowByRow.Rows:0.000} ms a row).",
+                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, checkpoint per chunk, in-memory segment source and job store) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
+                $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
+            ]);
+            report.Table(
+                ["Run", "Rows", "Time", "Rows/s", "Time for " + N(count), "CouponKit vs this"],
+                [
+                    ["Raw `psql \\copy` (CSV)", N(copied), $"{copy.Elapsed.TotalSeconds:0.0} s", N(copyRate), $"{copyCost:0.0} s", $"{Report.Ratio(vsCopy)} (target ≥ {CopyTarget}x: {Report.Verdict(vsCopy >= CopyTarget)})"],
+                    [$"Row-by-row INSERT (sample, extrapolated)", N(rowByRow.Rows), $"{rowByRow.Elapsed.TotalSeconds:0.0} s", N(rowRate), $"{count / rowRate:0} s (extrapolated)", $"{Report.Ratio(vsRows)} (target ≥ {RowTarget}x: {Report.Verdict(vsRows >= RowTarget)})"],
+                    [$"CouponKit `PushIssuance`{(completed ? string.Empty : " (partial)")}", N(pushRows), $"{watch.Elapsed.TotalSeconds:0.0} s", N(pushRate), completed ? $"{watch.Elapsed.TotalSeconds:0.0} s" : $"{count / Math.Max(pushRate, 0.001):0} s (extrapolated)", "—"],
+                ],
+                [false, true, true, true, true, false]);
+            report.Line($"Check: {check}.");
+            report.Line();
+        }
+        finally
+        {
+            File.Delete(csv);
+        }
+    }
+
+    private static async Task<(long Rows, TimeSpan Elapsed)> RowByRowAsync(PostgresServer server, string columnList, string[] users, DateTimeOffset now, TimeSpan limit)
+    {
+        await using var connection = new NpgsqlConnection(server.ConnectionString(2));
+        await connection.OpenAsync().ConfigureAwait(false);
+        var placeholders = string.Join(", ", CouponProperties.Select((_, i) => "$" + (i + 1).ToString(CultureInfo.InvariantCulture)));
+        await using var insert = new NpgsqlCommand($"INSERT INTO row_by_row_coupons ({columnList}) VALUES ({placeholders})", connection);
+        var first = Row("row-by-row", users[0], now);
+        foreach (var value in first)
+        {
+            insert.Parameters.Add(value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } : new NpgsqlParameter { Value = value });
+        }
+
+        await insert.PrepareAsync().ConfigureAwait(false);
+        var watch = Stopwatch.StartNew();
+        var done = 0;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async ctx =>
+            {
+                var task = ctx.AddTask($"Row-by-row INSERT of {users.Length:N0} rows", maxValue: users.Length);
+                for (var i = 0; i < users.Length && watch.Elapsed < limit; i++)
+                {
+                    var row = Row("row-by-row", users[i], now);
+                    for (var p = 0; p < row.Length; p++)
+                    {
+                        insert.Parameters[p].Value = row[p] ?? DBNull.Value;
+                    }
+
+                    await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    done++;
+                    if (i % 500 == 0)
+                    {
+                        task.Value = i;
+                    }
+                }
+
+                task.Value = users.Length;
+            }).ConfigureAwait(false);
+        watch.Stop();
+        return (done, watch.Elapsed);
+    }
+
+    /// <summary>A coupon row as CouponKit stores it (times as UTC ticks).</summary>
+    private static object?[] Row(string templateId, string user, DateTimeOffset now) =>
+    [
+        Guid.NewGuid().ToString("N"), templateId, user, 1, 0, now.UtcTicks, now.AddDays(30).UtcTicks, now.UtcTicks, (int)ClaimChannels.Push, null, 1L,
+    ];
+
+    private static string UserId(int n) => "u" + n.ToString("D10", CultureInfo.InvariantCulture);
+
+    private static string N(double value) => Report.N(value);
+
+    private static string Secs(TimeSpan t) => ((int)Math.Ceiling(t.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,187 @@
+using System.Text;
+using CouponKit.EfCore.Model;
+using CouponKit.Messaging;
+using CouponKit.Ports;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CouponKit.EfCore.Stores;
+
+/// <content>
+/// The PostgreSQL writer of a push chunk: binary COPY (Npgsql) of the coupons and their events into temporary staging tables,
+/// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> each into the coupons, claims and outbox tables, all in the
+/// chunk's transaction. Table and column names come from the EF model, so a prefix or schema applies here too.
+/// </content>
+internal sealed partial class EfCoreCouponKitStore<TContext>
+{
+    private const string StageIssued = "ck_bulk_issued";
+    private const string StageEvents = "ck_bulk_events";
+
+    private static async Task CopyIssuedAsync(TContext db, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+        {
+            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
+        }
+
+        // Staging tables live in the session's temporary schema and are dropped with the transaction (commit or rollback).
+        await ExecuteAsync(
+            connection,
+            $"""
+            CREATE TEMP TABLE IF NOT EXISTS {StageIssued} (claim_key text, coupon_id text, template_id text, user_id text, sequence integer, state integer,
+                valid_from bigint, valid_until bigint, claimed_at bigint, channel integer, order_id text, version bigint, draw text) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS {StageEvents} (ord integer, message_id text, topic text, tag text, key text, body text,
+                created_at bigint, deliver_at bigint) ON COMMIT DROP;
+            TRUNCATE {StageIssued}, {StageEvents};
+            """,
+            cancellationToken).ConfigureAwait(false);
+
+        var events = new List<OutboxMessage>();
+        var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {StageIssued} (claim_key, coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw) FROM STDIN (FORMAT BINARY)",
+            cancellationToken).ConfigureAwait(false);
+        await using (importer.ConfigureAwait(false))
+        {
+            foreach (var (index, sequence) in issued)
+            {
+                var command = run[index];
+                var c = command.Coupon;
+                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(command.ClaimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(c.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(sequence, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync((int)c.State, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(c.ValidFrom.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(c.ValidUntil.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync(c.ClaimedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                await importer.WriteAsync((int)c.Channel, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                if (c.OrderId is null)
+                {
+                    await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await importer.WriteAsync(c.OrderId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                }
+
+                await importer.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                if (ToDrawJson(c.Draw) is { } draw)
+                {
+                    await importer.WriteAsync(draw, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                }
+                events.AddRange(command.Events);
+            }
+
+            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (events.Count > 0)
+        {
+            var eventImporter = await connection.BeginBinaryImportAsync(
+                $"COPY {StageEvents} (ord, message_id, topic, tag, key, body, created_at, deliver_at) FROM STDIN (FORMAT BINARY)",
+                cancellationToken).ConfigureAwait(false);
+            await using (eventImporter.ConfigureAwait(false))
+            {
+                for (var i = 0; i < events.Count; i++)
+                {
+                    var m = events[i];
+                    await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.Body, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    if (m.DeliverAt is { } at)
+                    {
+                        await eventImporter.WriteAsync(at.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await eventImporter.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await eventImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var coupons = Columns<CouponRow>(db);
+        var insertedCoupons = await ExecuteAsync(
+            connection,
+            $"""
+            INSERT INTO {coupons.Table} ({coupons["CouponId"]}, {coupons["TemplateId"]}, {coupons["UserId"]}, {coupons["Sequence"]}, {coupons["State"]},
+                {coupons["ValidFrom"]}, {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]})
+            SELECT coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw FROM {StageIssued}
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken).ConfigureAwait(false);
+        var claims = Columns<ClaimRow>(db);
+        var insertedClaims = await ExecuteAsync(
+            connection,
+            $"""
+            INSERT INTO {claims.Table} ({claims["ClaimKey"]}, {claims["CouponId"]}, {claims["UserId"]}, {claims["TemplateId"]})
+            SELECT claim_key, coupon_id, user_id, template_id FROM {StageIssued}
+            ON CONFLICT DO NOTHING
+            """,
+            cancellationToken).ConfigureAwait(false);
+
+        // A row the reads did not foresee (a concurrent claim of the same user or key): roll back and decide the chunk again.
+        if (insertedCoupons != issued.Count || insertedClaims != issued.Count)
+        {
+            throw new StaleReadException("A coupon or claim of the chunk");
+        }
+
+        if (events.Count > 0)
+        {
+            // A message id stored before is written once, as EnqueueAsync does; ORDER BY keeps the write order in the sequence.
+            var outbox = Columns<OutboxRow>(db);
+            await ExecuteAsync(
+                connection,
+                $"""
+                INSERT INTO {outbox.Table} ({outbox["MessageId"]}, {outbox["Topic"]}, {outbox["Tag"]}, {outbox["Key"]}, {outbox["Body"]}, {outbox["CreatedAt"]},
+                    {outbox["DeliverAt"]}, {outbox["Status"]}, {outbox["Attempts"]}, {outbox["NextAttemptAt"]}, {outbox["LeasedUntil"]})
+                SELECT message_id, topic, tag, key, body, created_at, deliver_at, {(int)OutboxStatus.Pending}, 0, created_at, {DateTimeOffset.MinValue.UtcTicks}
+                FROM {StageEvents} ORDER BY ord
+                ON CONFLICT DO NOTHING
+                """,
+                cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        await using (command.ConfigureAwait(false))
+        {
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The quoted table and column names of an entity, as the model maps them.</summary>
+    private static MappedTable Columns<TRow>(TContext db)
+    {
+        var entity = db.Model.FindEntityType(typeof(TRow)) ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not in the model; call ApplyCouponKit().");
+        var name = entity.GetTableName()!;
+        var schema = entity.GetSchema();
+        var table = StoreObjectIdentifier.Table(name, schema);
+        var columns = entity.GetProperties().ToDictionary(p => p.Name, p => Quote(p.GetColumnName(table)!), StringComparer.Ordinal);
+        return new MappedTable(schema is null ? Quote(name) : Quote(schema) + "." + Quote(name), columns);
+    }
+
+    private static string Quote(string identifier) => new StringBuilder("\"").Append(identifier.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"').ToString();
+
+    private sealed record MappedTable(string Table, Dictionary<string, string> Columns)
+    {
+        public string this[string property] => Columns[property];
+    }
+}

@@ -1,0 +1,234 @@
+using CouponKit.EfCore.Model;
+using CouponKit.EfCore.Stores;
+using CouponKit.EfCore.Tests.Postgres;
+using CouponKit.EfCore.Tests.Segments;
+using CouponKit.InMemory;
+using CouponKit.Issuance;
+using CouponKit.Messaging;
+using CouponKit.Ports;
+using CouponKit.Redemption;
+using CouponKit.Rules;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CouponKit.EfCore.Tests.Bulk;
+
+/// <summary>
+/// Push issuance through <see cref="IBulkCouponStore"/>: a chunk per transaction (binary COPY on PostgreSQL, batched inserts on
+/// SQLite), with the outcomes one-by-one issuance would give.
+/// </summary>
+public abstract class BulkIssuanceTests : DatabaseTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
+    private const string Segment = "everyone";
+
+    [Fact]
+    public async Task PushAsync_50000Users_OneCouponEachWithItsEventAndARerunIssuesNothing()
+    {
+        var shop = await ShopAsync(users: 50_000, inventory: 60_000, segments: 1);
+
+        var job = await shop.Push.StartAsync(Request("job-1", chunkSize: 5_000));
+
+        Assert.Equal((PushJobState.Completed, 50_000L, 0L, 0L), (job.State, job.Issued, job.Skipped, job.Failed));
+        await AssertOneCouponPerUserAsync(shop.Db, expected: 50_000);
+        Assert.Equal(new TemplateStock(60_000, 50_000), await shop.Store.GetStockAsync("push", default));
+
+        var again = await shop.Push.StartAsync(Request("job-1", chunkSize: 5_000));
+        var other = await shop.Push.StartAsync(Request("job-2", chunkSize: 5_000));
+
+        Assert.Equal((PushJobState.Completed, 50_000L, 0L), (again.State, again.Issued, again.Skipped));
+        Assert.Equal((PushJobState.Completed, 0L, 50_000L), (other.State, other.Issued, other.Skipped));
+        await AssertOneCouponPerUserAsync(shop.Db, expected: 50_000);
+        Assert.Equal(new TemplateStock(60_000, 50_000), await shop.Store.GetStockAsync("push", default));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task PushAsync_ChunkCrossesTheEndOfStock_IssuesExactlyTheRemainingStock(int segments)
+    {
+        var shop = await ShopAsync(users: 5_000, inventory: 2_500, segments);
+
+        var job = await shop.Push.StartAsync(Request("job-1", chunkSize: 1_000));
+
+        Assert.Equal((PushJobState.SoldOut, 2_500L, "u002500"), (job.State, job.Issued, job.LastUserId));
+        await AssertOneCouponPerUserAsync(shop.Db, expected: 2_500);
+        Assert.Equal(new TemplateStock(2_500, 2_500), await shop.Store.GetStockAsync("push", default));
+        if (segments > 1)
+        {
+            Assert.All(await StockSegmentTests.SegmentsAsync(shop.Db, "push"), r => Assert.Equal(0, r));
+        }
+
+        // The merchant raises the inventory: the resumed job continues with the first user who got nothing.
+        var template = (await shop.Store.FindAsync("push", default))!;
+        await shop.Store.UpdateAsync(Template("push", 5_000, template.Version + 1), template.Version, [], default);
+        var resumed = await shop.Push.ResumeAsync("job-1");
+
+        Assert.Equal((PushJobState.Completed, 5_000L, 0L), (resumed.State, resumed.Issued, resumed.Skipped));
+        await AssertOneCouponPerUserAsync(shop.Db, expected: 5_000);
+    }
+
+    [Fact]
+    public async Task PushAsync_WhileUsersClaimTheSameTemplate_IssuesExactlyTheInventory()
+    {
+        // Invariant: chunks taking stock in bulk and single claims taking it one by one, side by side, issue exactly the
+        // inventory together: never more, and none is lost (the demand of 6,000 exceeds the 3,000 in stock).
+        var shop = await ShopAsync(users: 4_000, inventory: 3_000, segments: 4);
+        var claims = Task.WhenAll(Enumerable.Range(0, 16).Select(claimer => Task.Run(async () =>
+        {
+            var issued = 0;
+            for (var i = claimer; i < 2_000; i += 16)
+            {
+                var outcome = await shop.Store.IssueAsync(Command($"grab-{i}", $"g-{i}", "push", $"g{i:D6}"), default);
+                issued += outcome.Status == IssueStatus.Issued ? 1 : 0;
+            }
+
+            return issued;
+        })));
+
+        var job = await shop.Push.StartAsync(Request("job-1", chunkSize: 500));
+        var grabbed = (await claims).Sum();
+
+        Assert.Equal(3_000, job.Issued + grabbed);
+        Assert.Equal(new TemplateStock(3_000, 3_000), await shop.Store.GetStockAsync("push", default));
+        await using var context = await shop.Db.Factory.CreateDbContextAsync();
+        Assert.Equal(3_000, await context.Set<CouponRow>().CountAsync(c => c.TemplateId == "push"));
+        Assert.Equal(3_000, await context.Set<OutboxRow>().CountAsync(o => o.Tag == CouponTopics.Issued));
+        Assert.All(await StockSegmentTests.SegmentsAsync(shop.Db, "push"), r => Assert.Equal(0, r));
+    }
+
+    [Fact]
+    public async Task IssueBatchAsync_MixedBatch_AnswersAsOneByOneIssuance()
+    {
+        var db = await CreateDatabaseAsync();
+        var store = db.CreateStore(new EfCoreCouponKitOptions());
+        var reference = new InMemoryCouponKitStore();
+        var sequential = new InMemoryCouponKitStore();
+        foreach (var s in new ITemplateStore[] { store, reference, sequential })
+        {
+            await s.AddAsync(Template("t", inventory: 5), [], default);
+            await s.AddAsync(Template("other", inventory: 1), [], default);
+        }
+
+        foreach (var s in new ICouponStore[] { store, reference, sequential })
+        {
+            Assert.Equal(IssueStatus.Issued, (await s.IssueAsync(Command("kp", "cp", "t", "u9"), default)).Status);
+        }
+
+        IssueCommand[] batch =
+        [
+            Command("k1", "c1", "t", "u1"),
+            Command("k2", "c2", "t", "u1"),
+            Command("k3", "c3", "t", "u1"), // limit 2 reached
+            Command("k1", "c1b", "t", "u1"), // the same key again in the batch: replay of c1
+            Command("k1", "c1c", "t", "u2"), // the same key for another user: conflict
+            Command("kp", "cpb", "t", "u9"), // a key used before the batch: replay
+            Command("k4", "c4", "other", "u1"),
+            Command("k5", "c5", "other", "u2"), // the other template is sold out
+            Command("k6", "c6", "t", "u3"),
+            Command("k7", "c7", "t", "u4"), // the last of t's stock
+            Command("k8", "c8", "t", "u5"), // sold out
+            Command("k9", "c9", "t", "u1"), // limit is checked before stock
+        ];
+
+        var bulk = await store.IssueBatchAsync(batch, default);
+        var expected = await reference.IssueBatchAsync(batch, default);
+        var oneByOne = new List<IssueOutcome>();
+        foreach (var command in batch)
+        {
+            oneByOne.Add(await sequential.IssueAsync(command, default));
+        }
+
+        IssueStatus[] statuses =
+        [
+            IssueStatus.Issued, IssueStatus.Issued, IssueStatus.LimitReached, IssueStatus.Replayed, IssueStatus.KeyConflict, IssueStatus.Replayed,
+            IssueStatus.Issued, IssueStatus.SoldOut, IssueStatus.Issued, IssueStatus.Issued, IssueStatus.SoldOut, IssueStatus.LimitReached,
+        ];
+        Assert.Equal(statuses, oneByOne.Select(o => o.Status));
+        Assert.Equal(statuses, expected.Select(o => o.Status));
+        Assert.Equal(statuses, bulk.Select(o => o.Status));
+        Assert.Equal(oneByOne.Select(o => o.Coupon?.CouponId), bulk.Select(o => o.Coupon?.CouponId));
+        Assert.Equal(new TemplateStock(5, 5), await store.GetStockAsync("t", default));
+        Assert.Equal(new TemplateStock(1, 1), await store.GetStockAsync("other", default));
+        Assert.Equal(["c1", "c2", "c4"], (await store.ListByUserAsync("u1", default)).Select(c => c.CouponId).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task IssueBatchAsync_UnknownTemplate_WritesNothing()
+    {
+        var db = await CreateDatabaseAsync();
+        var store = db.CreateStore(new EfCoreCouponKitOptions { StockSegments = 2 });
+        await store.AddAsync(Template("t", inventory: 5), [], default);
+
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.IssueBatchAsync([Command("k1", "c1", "t", "u1"), Command("k2", "c2", "nope", "u1")], default));
+
+        Assert.Equal(new TemplateStock(5, 0), await store.GetStockAsync("t", default));
+        Assert.Null(await store.FindByClaimKeyAsync("k1", default));
+        await using var context = await db.Factory.CreateDbContextAsync();
+        Assert.Equal(0, await context.Set<OutboxRow>().CountAsync());
+    }
+
+    private static async Task AssertOneCouponPerUserAsync(TestDatabase db, int expected)
+    {
+        await using var context = await db.Factory.CreateDbContextAsync();
+        var coupons = await context.Set<CouponRow>().Where(c => c.TemplateId == "push").Select(c => new { c.CouponId, c.UserId, c.Sequence }).ToListAsync();
+        Assert.Equal(expected, coupons.Count);
+        Assert.Equal(expected, coupons.Select(c => c.UserId).Distinct(StringComparer.Ordinal).Count());
+        Assert.All(coupons, c => Assert.Equal(1, c.Sequence));
+        Assert.Equal(expected, await context.Set<ClaimRow>().CountAsync(c => c.TemplateId == "push"));
+
+        // Exactly one outbox row per coupon: the coupon's Issued event, in the outbox with it.
+        var messages = await context.Set<OutboxRow>().Where(o => o.Tag == CouponTopics.Issued).Select(o => o.MessageId).ToListAsync();
+        Assert.Equal(coupons.Select(c => $"coupon:{c.CouponId}:issued").Order(StringComparer.Ordinal), messages.Order(StringComparer.Ordinal));
+    }
+
+    private static PushJobRequest Request(string jobId, int chunkSize) => new() { JobId = jobId, TemplateId = "push", Segment = Segment, ChunkSize = chunkSize };
+
+    private static CouponTemplate Template(string id, int inventory, long version = 1) => CouponTemplate.Restore(
+        id,
+        new TemplateDraft
+        {
+            Id = id,
+            Name = "Welcome back: 10 off 100",
+            Rule = new ThresholdRebateRule(Threshold.Spend(Money.Of(100m, "CNY")), Money.Of(10m, "CNY")),
+            TotalInventory = inventory,
+            Validity = CouponValidity.ForDaysAfterClaim(14),
+            PerUserLimit = 2,
+        },
+        TemplateState.Active,
+        version,
+        T0,
+        T0.AddMinutes(version));
+
+    private static IssueCommand Command(string key, string couponId, string templateId, string userId)
+    {
+        var coupon = new IssuedCoupon(couponId, templateId, userId, CouponState.Available, T0, T0.AddDays(7), T0, ClaimChannels.Push, null, 1);
+        return new IssueCommand(key, coupon, 2, [CouponEvents.Issued(coupon, key)]);
+    }
+
+    private async Task<Shop> ShopAsync(int users, int inventory, int segments)
+    {
+        var db = await CreateDatabaseAsync();
+        var time = new FakeTimeProvider(T0);
+        var store = db.CreateStore(new EfCoreCouponKitOptions { StockSegments = segments, MaxAttempts = 100 }, time);
+        await store.AddAsync(Template("push", inventory), [], default);
+        var source = new InMemoryUserSegmentSource();
+        source.Add(Segment, Enumerable.Range(1, users).Select(n => $"u{n:D6}"));
+        return new Shop(db, store, new PushIssuance(store, store, source, new InMemoryPushJobStore(), time));
+    }
+
+    private sealed record Shop(TestDatabase Db, EfCoreCouponKitStore<CouponKitDbContext> Store, PushIssuance Push);
+}
+
+/// <summary>Bulk push on SQLite: batched inserts, one SaveChanges per chunk.</summary>
+public sealed class SqliteBulkIssuanceTests : BulkIssuanceTests
+{
+    private protected override Task<TestDatabase> CreateDatabaseCoreAsync() => Task.FromResult(TestDatabase.Sqlite());
+}
+
+/// <summary>Bulk push on PostgreSQL 15: binary COPY into staging tables, then INSERT ... SELECT.</summary>
+[Collection(PostgresFixture.Name)]
+public sealed class PostgresBulkIssuanceTests(PostgresServer server) : BulkIssuanceTests
+{
+    private protected override Task<TestDatabase> CreateDatabaseCoreAsync() => TestDatabase.PostgresAsync(server, "bulk");
+}

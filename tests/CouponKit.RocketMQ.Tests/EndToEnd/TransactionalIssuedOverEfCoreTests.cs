@@ -185,7 +185,9 @@ public sealed class TransactionalIssuedOverEfCoreTests
 
         public CouponClaims Claims => Bus.Services.GetRequiredService<CouponClaims>();
 
-        public InMemoryNotifyStore Reminders => (InMemoryNotifyStore)Bus.Services.GetRequiredService<INotifyStore>();
+        /// <summary>Gets the notify table's rows (in the database: <c>UseEntityFrameworkCore</c> maps the notify table too).</summary>
+        public NotifyRows Reminders => new(Bus.Services.GetRequiredService<INotifyStore>()
+            .ListDueAsync(new DateTimeOffset(9999, 1, 1, 0, 0, 0, TimeSpan.Zero), 10_000, CancellationToken.None).GetAwaiter().GetResult());
 
         private string ConnectionString => new SqliteConnectionStringBuilder { DataSource = _path, DefaultTimeout = 30 }.ToString();
 
@@ -318,3 +320,6 @@ public sealed class TransactionalIssuedOverEfCoreTests
         public Task<IReadOnlyList<IssuedCoupon>> ListByUserAsync(string userId, CancellationToken cancellationToken) => inner.ListByUserAsync(userId, cancellationToken);
     }
 }
+
+/// <summary>The rows of the notify table, earliest reminder first.</summary>
+internal sealed record NotifyRows(IReadOnlyList<ExpiryReminder> Rows);

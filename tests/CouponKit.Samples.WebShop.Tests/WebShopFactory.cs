@@ -48,6 +48,40 @@ public class WebShopFactory : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>
+    /// Waits until the background work of earlier requests is done: every outbox message published and every consumer of the
+    /// in-process bus idle (the expiry worker writes a claim's reminder to the notify table after the claim has answered).
+    /// </summary>
+    /// <returns>A task that completes when nothing is left to do.</returns>
+    public async Task WhenQuietAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            long pending;
+            using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString()))
+            {
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = "SELECT COUNT(*) FROM ck_outbox WHERE Status = 0";
+                pending = (long)command.ExecuteScalar()!;
+            }
+
+            await Services.GetRequiredService<CouponKit.InMemory.InMemoryMessageBus>().WhenIdleAsync();
+            if (pending == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"{pending} outbox message(s) still pending after 60 s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Dumps every table but the message tables (outbox, inbox, dead letters) row by row, to compare before and after.</summary>
     /// <returns>The dump.</returns>
     public string DumpBusinessTables()

@@ -125,8 +125,9 @@ public sealed partial class TourTests
         var first = RunTour(chapters: chapters);
         var second = RunTour(chapters: chapters);
 
+        // A progress bar prints its percentages when it happens to refresh, which depends on timing: compare without them.
         Assert.Equal(0, first.ExitCode);
-        Assert.Equal(first.Output, second.Output);
+        Assert.Equal(ProgressLine().Replace(first.Output, string.Empty), ProgressLine().Replace(second.Output, string.Empty));
     }
 
     [Fact]
@@ -279,6 +280,9 @@ public sealed partial class TourTests
 
     [GeneratedRegex(@"(?<caught>\d+) of (?<total>\d+)\W*rejected without a lookup")]
     private static partial Regex TypoSweep();
+
+    [GeneratedRegex(@"(?m)^[^\n]*: \d{1,3}%\r?\n")]
+    private static partial Regex ProgressLine();
 
     private sealed class FailingChapter : ITourChapter
     {

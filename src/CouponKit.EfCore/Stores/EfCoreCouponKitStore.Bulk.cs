@@ -135,7 +135,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             return;
         }
 
-        if (IsNpgsql(db))
+        if (IsPostgres(db))
         {
             await CopyIssuedAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
             return;
@@ -220,6 +220,4 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         Draw = ToDrawJson(coupon.Draw),
         IssueSequence = coupon.IssueSequence,
     };
-
-    private static bool IsNpgsql(TContext db) => db.Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 }

@@ -81,22 +81,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
 
                 // (template, user, sequence) is unique: a concurrent claim of the same user fails here, rolls back, and is
                 // run again, when it reads the other claim and answers LimitReached (or Replayed for the same key).
-                coupons.Add(new CouponRow
-                {
-                    CouponId = coupon.CouponId,
-                    TemplateId = coupon.TemplateId,
-                    UserId = coupon.UserId,
-                    Sequence = held + 1,
-                    State = (int)coupon.State,
-                    ValidFrom = coupon.ValidFrom,
-                    ValidUntil = coupon.ValidUntil,
-                    ClaimedAt = coupon.ClaimedAt,
-                    Channel = (int)coupon.Channel,
-                    OrderId = coupon.OrderId,
-                    Version = coupon.Version,
-                    Draw = ToDrawJson(coupon.Draw),
-                    IssueSequence = coupon.IssueSequence,
-                });
+                coupons.Add(ToRow(coupon, held + 1));
                 db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = command.ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
                 await EnqueueAsync(db, command.Events, ct).ConfigureAwait(false);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);

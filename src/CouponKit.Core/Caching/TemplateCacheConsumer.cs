@@ -113,10 +113,22 @@ public sealed class TemplateCacheConsumer : IHostedService, IAsyncDisposable
     /// <summary>Unsubscribes the consumer and waits for its running handlers, or until the host gives up.</summary>
     /// <param name="cancellationToken">Signals that the host no longer waits.</param>
     /// <returns>A task.</returns>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        // A host may stop its services after the container disposed them (WebApplicationFactory does): nothing is left to stop.
+        Volatile.Read(ref _disposed) != 0 ? Task.CompletedTask : StopCoreAsync(cancellationToken);
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
         IAsyncDisposable? subscription;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            return; // disposed while this stop waited: the disposal stopped it
+        }
+
         try
         {
             subscription = _subscription;
@@ -142,7 +154,7 @@ public sealed class TemplateCacheConsumer : IHostedService, IAsyncDisposable
             return;
         }
 
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopCoreAsync(CancellationToken.None).ConfigureAwait(false);
         _gate.Dispose();
     }
 }

@@ -87,16 +87,22 @@ public sealed class CouponConsumers : IHostedService, IAsyncDisposable
     /// <summary>Unsubscribes the consumers and waits for their running handlers, or until the host gives up.</summary>
     /// <param name="cancellationToken">Signals that the host no longer waits.</param>
     /// <returns>A task.</returns>
-    public async Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) =>
+        // A host may stop its services after the container disposed them (WebApplicationFactory does): nothing is left to stop.
+        Volatile.Read(ref _disposed) != 0 ? Task.CompletedTask : StopCoreAsync(cancellationToken);
+
+    private async Task StopCoreAsync(CancellationToken cancellationToken)
     {
-        // A host may stop its services again after the container disposed them (WebApplicationFactory does): nothing is left to stop.
-        if (Volatile.Read(ref _disposed) != 0 && _subscriptions is null)
+        IAsyncDisposable? subscriptions;
+        try
         {
-            return;
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            return; // disposed while this stop waited: the disposal stopped it
         }
 
-        IAsyncDisposable? subscriptions;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             subscriptions = _subscriptions;
@@ -123,7 +129,7 @@ public sealed class CouponConsumers : IHostedService, IAsyncDisposable
             return;
         }
 
-        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await StopCoreAsync(CancellationToken.None).ConfigureAwait(false);
         _gate.Dispose();
     }
 

@@ -40,6 +40,27 @@ public sealed class AddCouponKitTests
     }
 
     [Fact]
+    public async Task HostedServices_StoppedAfterTheContainerDisposedThem_StopQuietly()
+    {
+        // WebApplicationFactory stops the host's services after its container disposed them: no service may throw then.
+        var provider = new ServiceCollection().AddCouponKit().Services.BuildServiceProvider();
+        var hosted = provider.GetServices<Microsoft.Extensions.Hosting.IHostedService>().ToList();
+        Assert.NotEmpty(hosted);
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        await provider.DisposeAsync();
+
+        foreach (var service in hosted)
+        {
+            var stop = await Record.ExceptionAsync(() => service.StopAsync(CancellationToken.None));
+            Assert.True(stop is null, $"{service.GetType().Name}.StopAsync after disposal threw {stop}");
+        }
+    }
+
+    [Fact]
     public void AddCouponKit_InvalidOptions_FailsValidationWithClearMessage()
     {
         using var provider = new ServiceCollection().AddCouponKit(o => o.LockTimeout = TimeSpan.Zero).Services.BuildServiceProvider();

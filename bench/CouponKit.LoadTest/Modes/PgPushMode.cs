@@ -128,10 +128,10 @@ internal static class PgPushMode
             report.Heading($"Push issuance on PostgreSQL (`{Name}`), {Report.Now()}");
             report.Bullets([
                 $"Server: PostgreSQL {server.Version}, settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on.",
-                $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` (same columns and 4 indexes). CouponKit also writes a claim record and an `Issued` outbox row per coupon (3 tables); the baselines write the coupon row only.",
+                $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`, time-ordered coupon ids (UUIDv7 layout) as CouponKit's push gives them; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` (same columns and 4 indexes). CouponKit also writes a claim record and an `Issued` outbox row per coupon (3 tables); the baselines write the coupon row only.",
                 $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process.",
                 $"Row by row: one prepared `INSERT` per transaction (autocommit), one connection, {N(rowByRow.Rows)} rows measured (a sample of {N(Math.Min(sample, count))}, stopped after at most {Secs(sampleLimit)} s) and extrapolated to {N(count)} at the same per-row cost ({rowByRow.Elapsed.TotalMilliseconds / rowByRow.Rows:0.000} ms a row).",
-                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, checkpoint per chunk, in-memory segment source and job store) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
+                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, checkpoint per chunk, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons, claims and outbox) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
                 $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
             ]);
             report.Table(
@@ -194,10 +194,13 @@ internal static class PgPushMode
         return (done, watch.Elapsed);
     }
 
-    /// <summary>A coupon row as CouponKit stores it (times as UTC ticks).</summary>
+    /// <summary>
+    /// A coupon row as CouponKit stores it (times as UTC ticks), with a time-ordered id (UUIDv7 layout, 32 hex digits) like the
+    /// ids a push gives its coupons, so that the baselines maintain the same primary key as CouponKit does.
+    /// </summary>
     private static object?[] Row(string templateId, string user, DateTimeOffset now) =>
     [
-        Guid.NewGuid().ToString("N"), templateId, user, 1, 0, now.UtcTicks, now.AddDays(30).UtcTicks, now.UtcTicks, (int)ClaimChannels.Push, null, 1L,
+        Guid.CreateVersion7().ToString("N"), templateId, user, 1, 0, now.UtcTicks, now.AddDays(30).UtcTicks, now.UtcTicks, (int)ClaimChannels.Push, null, 1L,
     ];
 
     private static string UserId(int n) => "u" + n.ToString("D10", CultureInfo.InvariantCulture);

@@ -41,8 +41,12 @@ namespace CouponKit.Issuance;
 /// </remarks>
 public sealed class PushIssuance
 {
-    /// <summary>The default number of users per chunk.</summary>
-    public const int DefaultChunkSize = 1_000;
+    /// <summary>
+    /// The default number of users per chunk: large enough that the per-chunk costs (a transaction with its commit, the reads,
+    /// the stock update, two checkpoints) are spread over many coupons, small enough that a chunk's transaction stays short and
+    /// a retried or interrupted chunk redoes little.
+    /// </summary>
+    public const int DefaultChunkSize = 5_000;
 
     /// <summary>The most users per chunk.</summary>
     public const int MaxChunkSize = 10_000;
@@ -315,7 +319,7 @@ public sealed class PushIssuance
             {
                 var key = ClaimKeyOf(template.Id, user);
                 // The benefit step of a claim: the lucky draw, the credit command written with the coupon, the share's sequence.
-                var coupon = Benefits.BenefitIssuance.Prepare(template, new IssuedCoupon(Guid.NewGuid().ToString("N"), template.Id, user, CouponState.Available, from, until, now, ClaimChannels.Push, null, 1));
+                var coupon = Benefits.BenefitIssuance.Prepare(template, new IssuedCoupon(SortableCouponIds.New(now), template.Id, user, CouponState.Available, from, until, now, ClaimChannels.Push, null, 1));
                 var events = Benefits.BenefitIssuance.Events(template, coupon, CouponEvents.Issued(coupon, key));
                 commands[i] = new IssueCommand(key, coupon, template.PerUserLimit, events) { AssignSequence = sequenced };
             }
@@ -424,7 +428,7 @@ public sealed class PushJobRequest
     public required string Segment { get; init; }
 
     /// <summary>Gets how many users are handled between two checkpoints: 1 to <see cref="PushIssuance.MaxChunkSize"/>.</summary>
-    /// <value>The default value is <see cref="PushIssuance.DefaultChunkSize"/> (1,000).</value>
+    /// <value>The default value is <see cref="PushIssuance.DefaultChunkSize"/> (5,000).</value>
     public int ChunkSize { get; init; } = PushIssuance.DefaultChunkSize;
 }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CouponKit.Benefits;
 using CouponKit.EfCore.Model;
 using CouponKit.EfCore.Telemetry;
@@ -16,6 +17,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 {
     /// <summary>The most commands one batch takes (the most users per push chunk).</summary>
     internal const int MaxBatchSize = PushIssuance.MaxChunkSize;
+
+    /// <summary>Whether the next PostgreSQL batch reads claim keys and holdings before its COPY (set after a refused row).</summary>
+    private volatile bool _bulkReadsFirst;
 
     /// <inheritdoc />
     public Task<IReadOnlyList<IssueOutcome>> IssueBatchAsync(IReadOnlyList<IssueCommand> commands, CancellationToken cancellationToken)
@@ -45,6 +49,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
                 "a batch (IBulkCouponStore.IssueBatchAsync) does not assign issue sequences; issue it one claim at a time (ICouponStore.IssueAsync).");
         }
 
+        // First COPY straight into the tables; once a unique index refuses a row, every later attempt goes through staging.
+        var useStaging = new StrongBox<bool>(false);
         return WriteAsync<IReadOnlyList<IssueOutcome>>(
             nameof(IBulkCouponStore.IssueBatchAsync),
             async (db, ct) =>
@@ -63,7 +69,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
                         end++;
                     }
 
-                    await IssueRunAsync(db, new ArraySegment<IssueCommand>(all, start, end - start), outcomes.AsMemory(start, end - start), ct).ConfigureAwait(false);
+                    await IssueRunAsync(db, new ArraySegment<IssueCommand>(all, start, end - start), outcomes.AsMemory(start, end - start), useStaging, firstRun: start == 0, ct).ConfigureAwait(false);
                     start = end;
                 }
 
@@ -72,34 +78,58 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             cancellationToken);
     }
 
-    /// <summary>Issues commands with distinct claim keys, writing their outcomes.</summary>
-    private async Task IssueRunAsync(TContext db, IReadOnlyList<IssueCommand> run, Memory<IssueOutcome> outcomes, CancellationToken cancellationToken)
+    /// <summary>
+    /// Issues commands with distinct claim keys, writing their outcomes. On PostgreSQL the rows are copied straight into the
+    /// tables (<see cref="CopyIssuedDirectAsync"/>); a push chunk of new users (the common case) then skips the reads of claim
+    /// keys and holdings too, since the unique indexes refuse any row those reads would have found. Once a unique index refuses
+    /// a row, the transaction is rolled back and the chunk is decided again from full reads and written through staging tables.
+    /// </summary>
+    private async Task IssueRunAsync(TContext db, IReadOnlyList<IssueCommand> run, Memory<IssueOutcome> outcomes, StrongBox<bool> useStaging, bool firstRun, CancellationToken cancellationToken)
     {
         var keys = run.Select(c => c.ClaimKey).ToArray();
         var templateIds = run.Select(c => c.Coupon.TemplateId).Distinct(StringComparer.Ordinal).ToArray();
         var userIds = run.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray();
-        var couponIds = run.Select(c => c.Coupon.CouponId).ToArray();
 
         // Each list goes to the database as one array (PostgreSQL) or JSON (SQLite) parameter, not as thousands of parameters.
-        var claimed = await (from claim in db.Set<ClaimRow>()
-                             join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
-                             where EF.Parameter(keys).Contains(claim.ClaimKey)
-                             select new { claim.ClaimKey, claim.UserId, claim.TemplateId, Coupon = coupon })
-            .AsNoTracking()
-            .ToDictionaryAsync(x => x.ClaimKey, StringComparer.Ordinal, cancellationToken)
-            .ConfigureAwait(false);
         var templates = await db.Set<TemplateRow>()
             .Where(t => EF.Parameter(templateIds).Contains(t.Id))
             .Select(t => new { t.Id, t.StockSegments })
             .ToDictionaryAsync(t => t.Id, t => t.StockSegments, StringComparer.Ordinal, cancellationToken)
             .ConfigureAwait(false);
-        var held = (await db.Set<CouponRow>()
-                .Where(c => EF.Parameter(templateIds).Contains(c.TemplateId) && EF.Parameter(userIds).Contains(c.UserId))
-                .GroupBy(c => new { c.TemplateId, c.UserId })
-                .Select(g => new { g.Key.TemplateId, g.Key.UserId, Count = g.Count() })
-                .ToListAsync(cancellationToken)
-                .ConfigureAwait(false))
-            .ToDictionary(x => (x.TemplateId, x.UserId), x => x.Count);
+        var postgres = IsPostgres(db);
+        var direct = postgres && !useStaging.Value;
+
+        // Optimistic: no claim key of the run used and no user holding the template. A later run of the same batch reuses a
+        // key of an earlier one (so it reads), and after a refused row the next batches read first until one finds nothing.
+        var optimistic = direct && firstRun && !_bulkReadsFirst && templateIds.All(templates.ContainsKey);
+        Dictionary<string, Claimed> claimed;
+        Dictionary<(string TemplateId, string UserId), int> held;
+        if (optimistic)
+        {
+            claimed = new(StringComparer.Ordinal);
+            held = [];
+        }
+        else
+        {
+            claimed = await (from claim in db.Set<ClaimRow>()
+                             join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
+                             where EF.Parameter(keys).Contains(claim.ClaimKey)
+                             select new { claim.ClaimKey, Claimed = new Claimed(claim.UserId, claim.TemplateId, coupon) })
+                .AsNoTracking()
+                .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken)
+                .ConfigureAwait(false);
+            held = (await db.Set<CouponRow>()
+                    .Where(c => EF.Parameter(templateIds).Contains(c.TemplateId) && EF.Parameter(userIds).Contains(c.UserId))
+                    .GroupBy(c => new { c.TemplateId, c.UserId })
+                    .Select(g => new { g.Key.TemplateId, g.Key.UserId, Count = g.Count() })
+                    .ToListAsync(cancellationToken)
+                    .ConfigureAwait(false))
+                .ToDictionary(x => (x.TemplateId, x.UserId), x => x.Count);
+            if (direct && firstRun)
+            {
+                _bulkReadsFirst = claimed.Count > 0 || held.Count > 0;
+            }
+        }
 
         // Bad input changes nothing: checked before anything is written (the transaction rolls back on the exception).
         foreach (var command in run)
@@ -110,7 +140,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             }
         }
 
-        var fresh = run.Where(c => !claimed.ContainsKey(c.ClaimKey)).Select(c => c.Coupon.CouponId).ToArray();
+        // The direct COPY needs no look-up of the new coupon ids either: a used one breaks the primary key, and the staging attempt
+        // that follows finds it here.
+        var fresh = direct ? [] : run.Where(c => !claimed.ContainsKey(c.ClaimKey)).Select(c => c.Coupon.CouponId).ToArray();
         if (fresh.Length > 0 && await db.Set<CouponRow>().AnyAsync(c => EF.Parameter(fresh).Contains(c.CouponId), cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException("A coupon id of the batch already exists.");
@@ -118,7 +150,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 
         // First walk: how many each template would issue with unlimited stock. Then take at most that, and walk again with the
         // stock taken as the cap: both walks agree up to the cap, so exactly the stock taken is issued, to the first claimers.
-        var demand = Walk(run, key => claimed.TryGetValue(key, out var c) ? (c.UserId, c.TemplateId, c.Coupon) : null, held, cap: null, outcomes, out _);
+        var demand = Walk(run, key => claimed.GetValueOrDefault(key), held, cap: null, outcomes, out _);
         var granted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (templateId, wanted) in demand)
         {
@@ -129,13 +161,29 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             }
         }
 
-        Walk(run, key => claimed.TryGetValue(key, out var c) ? (c.UserId, c.TemplateId, c.Coupon) : null, held, granted, outcomes, out var issued);
+        Walk(run, key => claimed.GetValueOrDefault(key), held, granted, outcomes, out var issued);
         if (issued.Count == 0)
         {
             return;
         }
 
-        if (IsPostgres(db))
+        if (direct)
+        {
+            try
+            {
+                await CopyIssuedDirectAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
+            }
+            catch (StaleReadException)
+            {
+                useStaging.Value = true;
+                _bulkReadsFirst = true;
+                throw;
+            }
+
+            return;
+        }
+
+        if (postgres)
         {
             await CopyIssuedAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
             return;
@@ -160,7 +208,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     /// <returns>How many coupons each template issues.</returns>
     private static Dictionary<string, int> Walk(
         IReadOnlyList<IssueCommand> run,
-        Func<string, (string UserId, string TemplateId, CouponRow Coupon)?> claimOf,
+        Func<string, Claimed?> claimOf,
         Dictionary<(string TemplateId, string UserId), int> heldBefore,
         Dictionary<string, int>? cap,
         Memory<IssueOutcome> outcomes,
@@ -220,4 +268,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         Draw = ToDrawJson(coupon.Draw),
         IssueSequence = coupon.IssueSequence,
     };
+
+    /// <summary>A claim key's earlier claim: its user, template and coupon.</summary>
+    private sealed record Claimed(string UserId, string TemplateId, CouponRow Coupon);
 }

@@ -158,6 +158,121 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
     }
 
+    /// <summary>
+    /// The fast writer of a push chunk: binary COPY straight into the coupons, claims and outbox tables, no staging tables
+    /// and no <c>INSERT ... SELECT</c>. It relies on what the chunk's reads saw in this transaction: no claim key of the chunk
+    /// is used and no user holds more than counted. A row that a concurrent writer added since (the same claim key, the same
+    /// user's coupon) or a message id stored before breaks a unique index, the COPY fails and the whole transaction rolls back;
+    /// the chunk is then decided again from fresh reads and written through the staging path, which checks every row.
+    /// </summary>
+    /// <exception cref="StaleReadException">A unique index refused a row.</exception>
+    private static async Task CopyIssuedDirectAsync(TContext db, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+        {
+            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
+        }
+
+        var coupons = Columns<CouponRow>(db);
+        var claims = Columns<ClaimRow>(db);
+        var outbox = Columns<OutboxRow>(db);
+        try
+        {
+            var couponImporter = await connection.BeginBinaryImportAsync(
+                $"""
+                COPY {coupons.Table} ({coupons["CouponId"]}, {coupons["TemplateId"]}, {coupons["UserId"]}, {coupons["Sequence"]}, {coupons["State"]}, {coupons["ValidFrom"]},
+                    {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]}) FROM STDIN (FORMAT BINARY)
+                """,
+                cancellationToken).ConfigureAwait(false);
+            await using (couponImporter.ConfigureAwait(false))
+            {
+                foreach (var (index, sequence) in issued)
+                {
+                    var c = run[index].Coupon;
+                    await couponImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(sequence, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync((int)c.State, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.ValidFrom.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.ValidUntil.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.ClaimedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync((int)c.Channel, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await WriteNullableAsync(couponImporter, c.OrderId, cancellationToken).ConfigureAwait(false);
+                    await couponImporter.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await WriteNullableAsync(couponImporter, ToDrawJson(c.Draw), cancellationToken).ConfigureAwait(false);
+                }
+
+                await couponImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var claimImporter = await connection.BeginBinaryImportAsync(
+                $"COPY {claims.Table} ({claims["ClaimKey"]}, {claims["CouponId"]}, {claims["UserId"]}, {claims["TemplateId"]}) FROM STDIN (FORMAT BINARY)",
+                cancellationToken).ConfigureAwait(false);
+            await using (claimImporter.ConfigureAwait(false))
+            {
+                foreach (var (index, _) in issued)
+                {
+                    var command = run[index];
+                    await claimImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await claimImporter.WriteAsync(command.ClaimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await claimImporter.WriteAsync(command.Coupon.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await claimImporter.WriteAsync(command.Coupon.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                    await claimImporter.WriteAsync(command.Coupon.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                }
+
+                await claimImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            // The outbox's sequence is an identity column: COPY takes the rows in order, so the write order is kept.
+            var eventImporter = await connection.BeginBinaryImportAsync(
+                $"""
+                COPY {outbox.Table} ({outbox["MessageId"]}, {outbox["Topic"]}, {outbox["Tag"]}, {outbox["Key"]}, {outbox["Body"]}, {outbox["CreatedAt"]},
+                    {outbox["DeliverAt"]}, {outbox["Status"]}, {outbox["Attempts"]}, {outbox["NextAttemptAt"]}, {outbox["LeasedUntil"]}) FROM STDIN (FORMAT BINARY)
+                """,
+                cancellationToken).ConfigureAwait(false);
+            await using (eventImporter.ConfigureAwait(false))
+            {
+                foreach (var (index, _) in issued)
+                {
+                    foreach (var m in run[index].Events)
+                    {
+                        await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.Body, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                        if (m.DeliverAt is { } at)
+                        {
+                            await eventImporter.WriteAsync(at.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await eventImporter.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+                        }
+
+                        await eventImporter.WriteAsync((int)OutboxStatus.Pending, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                        await eventImporter.WriteAsync(DateTimeOffset.MinValue.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                await eventImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            throw new StaleReadException("A coupon, claim or message of the chunk");
+        }
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>
+        value is null ? importer.WriteNullAsync(cancellationToken) : importer.WriteAsync(value, NpgsqlDbType.Text, cancellationToken);
+
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         var command = new NpgsqlCommand(sql, connection);

@@ -168,6 +168,81 @@ public abstract class BulkIssuanceTests : DatabaseTests
         Assert.Equal(0, await context.Set<OutboxRow>().CountAsync());
     }
 
+    [Fact]
+    public async Task ResumeAsync_CrashAfterAChunkCommittedBeforeItsCheckpoint_CountsAsAnUninterruptedRun()
+    {
+        // The second chunk's coupons are written, then the process dies before the checkpoint: the resumed run meets them as
+        // replays of their claim keys (on PostgreSQL the straight COPY is refused and the chunk goes through staging) and counts
+        // them as issued, and the chunks after it are issued once.
+        var shop = await ShopAsync(users: 3_000, inventory: 5_000, segments: 1, crashOnUpdate: 4);
+
+        await Assert.ThrowsAsync<SimulatedCrashException>(() => shop.Push.StartAsync(Request("job-1", chunkSize: 1_000)));
+        await AssertOneCouponPerUserAsync(shop.Db, expected: 2_000);
+        var crashed = await shop.Push.GetAsync("job-1");
+        Assert.Equal((PushJobState.Running, 1_000L, "u001000"), (crashed.State, crashed.Issued, crashed.LastUserId));
+
+        var resumed = await shop.Push.ResumeAsync("job-1");
+
+        Assert.Equal((PushJobState.Completed, 3_000L, 0L, 0L), (resumed.State, resumed.Issued, resumed.Skipped, resumed.Failed));
+        await AssertOneCouponPerUserAsync(shop.Db, expected: 3_000);
+        Assert.Equal(new TemplateStock(5_000, 3_000), await shop.Store.GetStockAsync("push", default));
+    }
+
+    [Fact]
+    public async Task IssueBatchAsync_UserAlreadyHoldsTheTemplateAndComesTwice_AnswersAsOneByOneIssuance()
+    {
+        // On PostgreSQL a batch of new users is copied without reading holdings first; a user who holds the template already
+        // breaks the (template, user, sequence) index, and the batch is decided again from full reads.
+        var db = await CreateDatabaseAsync();
+        var store = db.CreateStore(new EfCoreCouponKitOptions());
+        var reference = new InMemoryCouponKitStore();
+        foreach (var s in new ITemplateStore[] { store, reference })
+        {
+            await s.AddAsync(Template("t", inventory: 5), [], default);
+        }
+
+        foreach (var s in new ICouponStore[] { store, reference })
+        {
+            Assert.Equal(IssueStatus.Issued, (await s.IssueAsync(Command("k0", "c0", "t", "u1"), default)).Status);
+        }
+
+        IssueCommand[] batch = [Command("k1", "c1", "t", "u2"), Command("k2", "c2", "t", "u1"), Command("k3", "c3", "t", "u1"), Command("k4", "c4", "t", "u2")];
+
+        var bulk = await store.IssueBatchAsync(batch, default);
+        var expected = await reference.IssueBatchAsync(batch, default);
+
+        Assert.Equal([IssueStatus.Issued, IssueStatus.Issued, IssueStatus.LimitReached, IssueStatus.Issued], bulk.Select(o => o.Status));
+        Assert.Equal(expected.Select(o => o.Status), bulk.Select(o => o.Status));
+        Assert.Equal(new TemplateStock(5, 4), await store.GetStockAsync("t", default));
+        Assert.Equal(["c0", "c2"], (await store.ListByUserAsync("u1", default)).Select(c => c.CouponId).Order(StringComparer.Ordinal));
+        await using var context = await db.Factory.CreateDbContextAsync();
+        Assert.Equal([1, 2], await context.Set<CouponRow>().Where(c => c.UserId == "u1").Select(c => c.Sequence).OrderBy(x => x).ToListAsync());
+        Assert.Equal(4, await context.Set<OutboxRow>().CountAsync(o => o.Tag == CouponTopics.Issued));
+
+        // The next batch of new users is issued as well (after a refused batch the store reads first, then copies again).
+        var next = await store.IssueBatchAsync([Command("k5", "c5", "t", "u3")], default);
+        Assert.Equal(IssueStatus.Issued, Assert.Single(next).Status);
+        Assert.Equal(new TemplateStock(5, 5), await store.GetStockAsync("t", default));
+    }
+
+    [Fact]
+    public async Task IssueBatchAsync_ACouponIdIsTaken_FailsAndWritesNothingOfTheChunk()
+    {
+        var db = await CreateDatabaseAsync();
+        var store = db.CreateStore(new EfCoreCouponKitOptions { StockSegments = 2 });
+        await store.AddAsync(Template("t", inventory: 5), [], default);
+        Assert.Equal(IssueStatus.Issued, (await store.IssueAsync(Command("k0", "c0", "t", "u0"), default)).Status);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.IssueBatchAsync([Command("k1", "c1", "t", "u1"), Command("k2", "c0", "t", "u2")], default));
+
+        Assert.Equal(new TemplateStock(5, 1), await store.GetStockAsync("t", default));
+        Assert.Null(await store.FindByClaimKeyAsync("k1", default));
+        Assert.Null(await store.FindByClaimKeyAsync("k2", default));
+        await using var context = await db.Factory.CreateDbContextAsync();
+        Assert.Equal(["c0"], await context.Set<CouponRow>().Select(c => c.CouponId).ToListAsync());
+        Assert.Equal(1, await context.Set<OutboxRow>().CountAsync());
+    }
+
     private static async Task AssertOneCouponPerUserAsync(TestDatabase db, int expected)
     {
         await using var context = await db.Factory.CreateDbContextAsync();
@@ -206,7 +281,7 @@ public abstract class BulkIssuanceTests : DatabaseTests
         return new IssueCommand(key, coupon, 2, [CouponEvents.Issued(coupon, key)]);
     }
 
-    private async Task<Shop> ShopAsync(int users, int inventory, int segments)
+    private async Task<Shop> ShopAsync(int users, int inventory, int segments, int crashOnUpdate = 0)
     {
         var db = await CreateDatabaseAsync();
         var time = new FakeTimeProvider(T0);
@@ -214,8 +289,23 @@ public abstract class BulkIssuanceTests : DatabaseTests
         await store.AddAsync(Template("push", inventory), [], default);
         var source = new InMemoryUserSegmentSource();
         source.Add(Segment, Enumerable.Range(1, users).Select(n => $"u{n:D6}"));
-        return new Shop(db, store, new PushIssuance(store, store, source, new InMemoryPushJobStore(), time));
+        return new Shop(db, store, new PushIssuance(store, store, source, new CrashingPushJobStore(new InMemoryPushJobStore(), crashOnUpdate), time));
     }
+
+    /// <summary>A job store that dies (throws) at its n-th update, as a crashed process would stop; 0 never.</summary>
+    private sealed class CrashingPushJobStore(IPushJobStore inner, int crashOnUpdate) : IPushJobStore
+    {
+        private int _updates;
+
+        public Task<PushJob?> FindAsync(string jobId, CancellationToken cancellationToken) => inner.FindAsync(jobId, cancellationToken);
+
+        public Task<bool> TryAddAsync(PushJob job, CancellationToken cancellationToken) => inner.TryAddAsync(job, cancellationToken);
+
+        public Task<bool> TryUpdateAsync(PushJob job, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _updates) == crashOnUpdate ? throw new SimulatedCrashException() : inner.TryUpdateAsync(job, cancellationToken);
+    }
+
+    private sealed class SimulatedCrashException : Exception;
 
     private sealed record Shop(TestDatabase Db, EfCoreCouponKitStore<CouponKitDbContext> Store, PushIssuance Push);
 }
@@ -226,7 +316,7 @@ public sealed class SqliteBulkIssuanceTests : BulkIssuanceTests
     private protected override Task<TestDatabase> CreateDatabaseCoreAsync() => Task.FromResult(TestDatabase.Sqlite());
 }
 
-/// <summary>Bulk push on PostgreSQL 15: binary COPY into staging tables, then INSERT ... SELECT.</summary>
+/// <summary>Bulk push on PostgreSQL 15: binary COPY straight into the tables, through staging tables once a unique index refuses a row.</summary>
 [Collection(PostgresFixture.Name)]
 public sealed class PostgresBulkIssuanceTests(PostgresServer server) : BulkIssuanceTests
 {

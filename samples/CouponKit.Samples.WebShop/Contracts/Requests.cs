@@ -20,7 +20,8 @@ public sealed record CartLineBody(string? LineId, string? Sku, decimal UnitPrice
 /// <param name="Currency">The ISO 4217 currency code.</param>
 /// <param name="Lines">The lines.</param>
 /// <param name="ShippingFee">The shipping fee.</param>
-public sealed record CartBody(string? Currency, IReadOnlyList<CartLineBody>? Lines, decimal ShippingFee = 0m);
+/// <param name="ShopId">The shop (merchant) the order is placed with: only its coupons and platform coupons are accepted; none for every coupon.</param>
+public sealed record CartBody(string? Currency, IReadOnlyList<CartLineBody>? Lines, decimal ShippingFee = 0m, string? ShopId = null);
 
 /// <summary>A shopper asks for the best combination of their coupons for a cart.</summary>
 /// <param name="Cart">The cart.</param>

@@ -20,7 +20,8 @@ public sealed record CartLineBody(string? LineId, string? Sku, decimal UnitPrice
 /// <param name="Currency">The ISO 4217 currency code.</param>
 /// <param name="Lines">The lines.</param>
 /// <param name="ShippingFee">The shipping fee.</param>
-public sealed record CartBody(string? Currency, IReadOnlyList<CartLineBody>? Lines, decimal ShippingFee = 0m);
+/// <param name="ShopId">The shop (merchant) the order is placed with: only its coupons and platform coupons are accepted; none for every coupon.</param>
+public sealed record CartBody(string? Currency, IReadOnlyList<CartLineBody>? Lines, decimal ShippingFee = 0m, string? ShopId = null);
 
 /// <summary>A shopper asks for the best combination of their coupons for a cart.</summary>
 /// <param name="Cart">The cart.</param>
@@ -45,7 +46,7 @@ public sealed record CancelBody(IReadOnlyList<string>? CouponIds = null, string?
 /// <param name="Cap">The most the coupon gives.</param>
 public sealed record RuleBody(RuleKind Kind, decimal? Threshold = null, decimal? Off = null, decimal? Percent = null, decimal? Cap = null);
 
-/// <summary>A merchant creates a template. The id is generated: <c>{merchantId}.{guid}</c>.</summary>
+/// <summary>A merchant creates a template, owned by the token's merchant. The id is generated.</summary>
 /// <param name="Name">The name shown to shoppers.</param>
 /// <param name="Currency">The currency of the rule's amounts.</param>
 /// <param name="Rule">What the coupons give.</param>
@@ -69,6 +70,11 @@ public sealed record CreateTemplateBody(
     DateTimeOffset? ClaimStartsAt = null,
     DateTimeOffset? ClaimEndsAt = null,
     bool Activate = true);
+
+/// <summary>A merchant creates promo codes for one of their templates.</summary>
+/// <param name="Count">How many codes: 1 to 1,000.</param>
+/// <param name="MaxRedemptionsPerCode">How many users may redeem each code (1 for single-use codes).</param>
+public sealed record PromoCodesBody(int Count, int MaxRedemptionsPerCode = 1);
 
 /// <summary>A merchant changes a template's total inventory.</summary>
 /// <param name="TotalInventory">The new total (not below what was issued).</param>

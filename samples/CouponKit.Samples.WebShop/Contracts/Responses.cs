@@ -158,3 +158,33 @@ public sealed record StatisticsView(string TemplateId, int Issued, int Available
 /// <summary>A minted development token.</summary>
 /// <param name="Token">The bearer token.</param>
 public sealed record TokenView(string Token);
+
+/// <summary>Promo codes just created: shown this once (only their keyed hashes are stored).</summary>
+/// <param name="TemplateId">The template whose coupon they give.</param>
+/// <param name="Codes">The codes, in canonical form.</param>
+public sealed record PromoCodesView(string TemplateId, IReadOnlyList<string> Codes);
+
+/// <summary>One entry of the audit trail.</summary>
+/// <param name="ActorId">Who acted (the merchant token's subject).</param>
+/// <param name="Action">What was done.</param>
+/// <param name="SubjectKind">The kind of resource.</param>
+/// <param name="SubjectId">The resource.</param>
+/// <param name="At">When.</param>
+/// <param name="Changes">The values that changed, old and new.</param>
+public sealed record AuditEntryView(string ActorId, string Action, string SubjectKind, string SubjectId, DateTimeOffset At, IReadOnlyList<AuditChangeView> Changes)
+{
+    /// <summary>Creates the view of an entry.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <returns>The view.</returns>
+    public static AuditEntryView Of(Ports.AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        return new(entry.ActorId, entry.Action, entry.SubjectKind, entry.SubjectId, entry.At, entry.Changes.Select(c => new AuditChangeView(c.Field, c.OldValue, c.NewValue)).ToArray());
+    }
+}
+
+/// <summary>One value that changed.</summary>
+/// <param name="Field">The field.</param>
+/// <param name="OldValue">The value before.</param>
+/// <param name="NewValue">The value after.</param>
+public sealed record AuditChangeView(string Field, string? OldValue, string? NewValue);

@@ -26,6 +26,11 @@ internal static class Carts
             return;
         }
 
+        if (cart.ShopId is not null && !Security.ShopClaims.IsValidMerchantId(cart.ShopId))
+        {
+            errors.Add(prefix + ".shopId", "must be a merchant id: 1 to 40 letters, digits, '_' or '-'.");
+        }
+
         if (cart.ShippingFee < 0)
         {
             errors.Add(prefix + ".shippingFee", "must be zero or more.");
@@ -76,6 +81,6 @@ internal static class Carts
     {
         var currency = cart.Currency!.ToUpperInvariant();
         var lines = cart.Lines!.Select(l => new CartLine(l.LineId!, l.Sku!, Money.Of(l.UnitPrice, currency), l.Quantity, l.Categories, l.Brand));
-        return new Cart(userId, lines, Money.Of(cart.ShippingFee, currency), at);
+        return new Cart(userId, lines, Money.Of(cart.ShippingFee, currency), at) { ShopId = cart.ShopId };
     }
 }

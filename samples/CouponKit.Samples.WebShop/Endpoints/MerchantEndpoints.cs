@@ -1,20 +1,29 @@
 using System.Security.Claims;
 using CouponKit.Issuance;
+using CouponKit.Ports;
 using CouponKit.Rules;
 using CouponKit.Samples.WebShop.Contracts;
-using CouponKit.Samples.WebShop.Problems;
 using CouponKit.Samples.WebShop.Security;
+using CouponKit.Security;
 using CouponKit.Statistics;
 
 namespace CouponKit.Samples.WebShop.Endpoints;
 
 /// <summary>
-/// The merchant's endpoints on their own templates: create, read, change inventory, change state, statistics. A merchant token is
-/// bound to one merchant (the <c>merchant_id</c> claim); template ids start with it, and another merchant's template answers
-/// exactly as an unknown one (404).
+/// The merchant's endpoints on their own templates: create, read, change inventory, change state, statistics, promo codes and the
+/// audit trail. A merchant token is bound to one merchant (the <c>merchant_id</c> claim): every call acts as that merchant through
+/// the core's tenancy (<see cref="MerchantActor"/>), which refuses another merchant's template, codes and statistics
+/// (<see cref="MerchantAccessDeniedException"/>, answered exactly as an unknown template: 404) and audits every change with the
+/// token's subject as the actor.
 /// </summary>
 public static class MerchantEndpoints
 {
+    /// <summary>The most promo codes created in one call.</summary>
+    public const int MaxPromoCodesPerCall = 1_000;
+
+    /// <summary>The most audit entries returned.</summary>
+    public const int MaxAuditEntries = 500;
+
     /// <summary>Maps the endpoints.</summary>
     /// <param name="app">The routes.</param>
     /// <returns>The group.</returns>
@@ -26,8 +35,13 @@ public static class MerchantEndpoints
         group.MapPut("/{templateId}/inventory", ChangeInventoryAsync).WithName("ChangeInventory").WithSummary("Changes a template's total inventory.");
         group.MapPost("/{templateId}/state", ChangeStateAsync).WithName("ChangeTemplateState").WithSummary("Activates, pauses, resumes or ends a template.");
         group.MapGet("/{templateId}/statistics", StatisticsAsync).WithName("TemplateStatistics").WithSummary("Reads a template's statistics.");
+        group.MapPost("/{templateId}/promo-codes", CreatePromoCodesAsync).WithName("CreatePromoCodes").WithSummary("Creates promo codes for a template; they are shown this once.");
+        group.MapGet("/{templateId}/audit", AuditAsync).WithName("TemplateAudit").WithSummary("Reads the audit trail of a template: who changed what, when, old and new values.");
         return group;
     }
+
+    /// <summary>The acting merchant, from the token only: the merchant it is bound to, and its subject (the staff member) as the actor.</summary>
+    private static MerchantActor Actor(ClaimsPrincipal user) => new(user.Merchant(), user.UserId());
 
     private static async Task<IResult> CreateAsync(CreateTemplateBody body, ClaimsPrincipal user, CouponTemplates templates, CancellationToken cancellationToken)
     {
@@ -63,9 +77,10 @@ public static class MerchantEndpoints
             return errors.Result();
         }
 
+        var actor = Actor(user);
         var draft = new TemplateDraft
         {
-            Id = $"{user.Merchant()}{ShopClaims.TemplateIdSeparator}{Guid.NewGuid():N}",
+            OwnerId = actor.OwnerId,
             Name = body.Name!,
             Rule = rule,
             TotalInventory = body.TotalInventory,
@@ -74,31 +89,32 @@ public static class MerchantEndpoints
             ClaimStartsAt = body.ClaimStartsAt,
             ClaimEndsAt = body.ClaimEndsAt,
         };
-        var template = await templates.CreateAsync(draft, cancellationToken).ConfigureAwait(false);
+        var template = await templates.CreateAsync(actor, draft, cancellationToken).ConfigureAwait(false);
         if (body.Activate)
         {
-            template = await templates.ActivateAsync(template.Id, cancellationToken).ConfigureAwait(false);
+            template = await templates.ActivateAsync(actor, template.Id, cancellationToken).ConfigureAwait(false);
         }
 
-        var stock = await templates.GetStockAsync(template.Id, cancellationToken).ConfigureAwait(false);
+        var stock = await templates.GetStockAsync(actor, template.Id, cancellationToken).ConfigureAwait(false);
         return Results.Created($"/merchant/templates/{template.Id}", TemplateView.Of(template, stock));
     }
 
     private static async Task<IResult> GetAsync(string templateId, ClaimsPrincipal user, CouponTemplates templates, CancellationToken cancellationToken)
     {
-        if (Refuse(user, templateId) is { } refused)
+        if (Malformed(templateId) is { } refused)
         {
             return refused;
         }
 
-        var template = await templates.GetAsync(templateId, cancellationToken).ConfigureAwait(false);
-        var stock = await templates.GetStockAsync(templateId, cancellationToken).ConfigureAwait(false);
+        var actor = Actor(user);
+        var template = await templates.GetAsync(actor, templateId, cancellationToken).ConfigureAwait(false);
+        var stock = await templates.GetStockAsync(actor, templateId, cancellationToken).ConfigureAwait(false);
         return Results.Ok(TemplateView.Of(template, stock));
     }
 
     private static async Task<IResult> ChangeInventoryAsync(string templateId, InventoryBody body, ClaimsPrincipal user, CouponTemplates templates, CancellationToken cancellationToken)
     {
-        if (Refuse(user, templateId) is { } refused)
+        if (Malformed(templateId) is { } refused)
         {
             return refused;
         }
@@ -110,24 +126,26 @@ public static class MerchantEndpoints
             return errors.Result();
         }
 
-        var template = await templates.EditAsync(templateId, new TemplateEdit { TotalInventory = body.TotalInventory }, cancellationToken).ConfigureAwait(false);
-        var stock = await templates.GetStockAsync(templateId, cancellationToken).ConfigureAwait(false);
+        var actor = Actor(user);
+        var template = await templates.EditAsync(actor, templateId, new TemplateEdit { TotalInventory = body.TotalInventory }, cancellationToken).ConfigureAwait(false);
+        var stock = await templates.GetStockAsync(actor, templateId, cancellationToken).ConfigureAwait(false);
         return Results.Ok(TemplateView.Of(template, stock));
     }
 
     private static async Task<IResult> ChangeStateAsync(string templateId, TemplateStateBody body, ClaimsPrincipal user, CouponTemplates templates, CancellationToken cancellationToken)
     {
-        if (Refuse(user, templateId) is { } refused)
+        if (Malformed(templateId) is { } refused)
         {
             return refused;
         }
 
+        var actor = Actor(user);
         var template = body.Action switch
         {
-            TemplateAction.Activate => await templates.ActivateAsync(templateId, cancellationToken).ConfigureAwait(false),
-            TemplateAction.Pause => await templates.PauseAsync(templateId, cancellationToken).ConfigureAwait(false),
-            TemplateAction.Resume => await templates.ResumeAsync(templateId, cancellationToken).ConfigureAwait(false),
-            TemplateAction.End => await templates.EndAsync(templateId, cancellationToken).ConfigureAwait(false),
+            TemplateAction.Activate => await templates.ActivateAsync(actor, templateId, cancellationToken).ConfigureAwait(false),
+            TemplateAction.Pause => await templates.PauseAsync(actor, templateId, cancellationToken).ConfigureAwait(false),
+            TemplateAction.Resume => await templates.ResumeAsync(actor, templateId, cancellationToken).ConfigureAwait(false),
+            TemplateAction.End => await templates.EndAsync(actor, templateId, cancellationToken).ConfigureAwait(false),
             _ => null,
         };
         if (template is null)
@@ -137,25 +155,64 @@ public static class MerchantEndpoints
             return errors.Result();
         }
 
-        var stock = await templates.GetStockAsync(templateId, cancellationToken).ConfigureAwait(false);
+        var stock = await templates.GetStockAsync(actor, templateId, cancellationToken).ConfigureAwait(false);
         return Results.Ok(TemplateView.Of(template, stock));
     }
 
     private static async Task<IResult> StatisticsAsync(string templateId, ClaimsPrincipal user, CouponStatistics statistics, CancellationToken cancellationToken)
     {
-        if (Refuse(user, templateId) is { } refused)
+        if (Malformed(templateId) is { } refused)
         {
             return refused;
         }
 
-        return Results.Ok(StatisticsView.Of(await statistics.GetTemplateAsync(templateId, cancellationToken).ConfigureAwait(false)));
+        return Results.Ok(StatisticsView.Of(await statistics.GetTemplateAsync(Actor(user), templateId, cancellationToken).ConfigureAwait(false)));
     }
 
-    /// <summary>Another merchant's template, or a malformed id, answers as an unknown template: nothing about it leaks.</summary>
-    private static IResult? Refuse(ClaimsPrincipal user, string templateId) =>
-        ShopClaims.OwnsTemplate(user.Merchant(), templateId) && templateId.Length <= Errors.MaxIdLength
-            ? null
-            : ShopProblems.Result(StatusCodes.Status404NotFound, "template_not_found", "No such template among this merchant's templates.");
+    private static async Task<IResult> CreatePromoCodesAsync(string templateId, PromoCodesBody body, ClaimsPrincipal user, PromoCodeRedemptions promoCodes, CancellationToken cancellationToken)
+    {
+        var errors = new Errors();
+        errors.Identifier("templateId", templateId);
+        if (body.Count is < 1 or > MaxPromoCodesPerCall)
+        {
+            errors.Add("count", $"must be 1 to {MaxPromoCodesPerCall}.");
+        }
+
+        if (body.MaxRedemptionsPerCode is < 1 or > CouponTemplate.MaxInventory)
+        {
+            errors.Add("maxRedemptionsPerCode", $"must be 1 to {CouponTemplate.MaxInventory}.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.Result();
+        }
+
+        var codes = await promoCodes.CreateCodesAsync(Actor(user), templateId, body.Count, body.MaxRedemptionsPerCode, cancellationToken).ConfigureAwait(false);
+        return Results.Ok(new PromoCodesView(templateId, codes));
+    }
+
+    private static async Task<IResult> AuditAsync(string templateId, ClaimsPrincipal user, CouponTemplates templates, IAuditLog audit, CancellationToken cancellationToken)
+    {
+        if (Malformed(templateId) is { } refused)
+        {
+            return refused;
+        }
+
+        // The core refuses another merchant's template first; the trail is then read for the actor's own owner only.
+        var actor = Actor(user);
+        await templates.GetAsync(actor, templateId, cancellationToken).ConfigureAwait(false);
+        var entries = await audit.ListAsync(actor.OwnerId, templateId, MaxAuditEntries, cancellationToken).ConfigureAwait(false);
+        return Results.Ok(entries.Select(AuditEntryView.Of).ToArray());
+    }
+
+    /// <summary>A malformed template id is a 400 listing the field, before any lookup.</summary>
+    private static IResult? Malformed(string templateId)
+    {
+        var errors = new Errors();
+        errors.Identifier("templateId", templateId);
+        return errors.Any ? errors.Result() : null;
+    }
 
     private static DiscountRule? BuildRule(RuleBody rule, string currency, Errors errors)
     {

@@ -98,9 +98,7 @@ public static class ShopperEndpoints
     private static async Task<IResult> QuoteAsync(
         QuoteBody body,
         ClaimsPrincipal user,
-        ICouponStore coupons,
-        ITemplateStore templates,
-        QuoteEngine engine,
+        CouponCheckout checkout,
         TimeProvider time,
         IOptions<WebShopOptions> options,
         CancellationToken cancellationToken)
@@ -113,15 +111,10 @@ public static class ShopperEndpoints
             return errors.Result();
         }
 
-        var userId = user.UserId();
-        var cart = Carts.Build(body.Cart!, userId, time.GetUtcNow());
-        var (candidates, missing) = await WalletAsync(userId, body.CouponIds, coupons, templates, cancellationToken).ConfigureAwait(false);
-        if (missing is not null)
-        {
-            return ShopProblems.Result(StatusCodes.Status404NotFound, "coupon_not_found", $"coupon '{missing}' is not an available coupon of this user");
-        }
-
-        return Results.Ok(QuoteView.Of(engine.Quote(cart, candidates)));
+        // The core checks every named id (the user's, available, accepted by the cart's shop) before pricing anything.
+        var cart = Carts.Build(body.Cart!, user.UserId(), time.GetUtcNow());
+        var result = await checkout.QuoteAsync(cart, body.CouponIds, cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? Results.Ok(QuoteView.Of(result.Value!)) : ShopProblems.CouponRefused(result.Refusal!);
     }
 
     private static async Task<IResult> LockAsync(
@@ -129,9 +122,7 @@ public static class ShopperEndpoints
         LockBody body,
         ClaimsPrincipal user,
         CouponRedemptions redemptions,
-        ICouponStore coupons,
-        ITemplateStore templates,
-        QuoteEngine engine,
+        CouponCheckout checkout,
         CouponStatistics statistics,
         TimeProvider time,
         IOptions<WebShopOptions> options,
@@ -154,13 +145,18 @@ public static class ShopperEndpoints
         Quote? priced = null;
         if (body.Cart is not null)
         {
-            // Check the chosen coupons against the order's cart before locking; a coupon that is not the user's is left to the
-            // core, which refuses it exactly as an unknown one.
+            // Check the chosen coupons against the order's cart before locking: the shop must accept them and the rules must
+            // apply. A coupon that is not the user's, or not available, is left to the Try, which refuses it exactly as the
+            // core does for an unknown one.
             var cart = Carts.Build(body.Cart, userId, time.GetUtcNow());
-            var (chosen, missing) = await WalletAsync(userId, body.CouponIds, coupons, templates, cancellationToken).ConfigureAwait(false);
-            if (missing is null)
+            var checkedOut = await checkout.ValidateAsync(cart, body.CouponIds!, cancellationToken).ConfigureAwait(false);
+            if (checkedOut.Refusal is { Reason: CouponKit.Security.CouponAccessReason.NotAcceptedByShop } refusal)
             {
-                var validation = engine.Validate(cart, chosen);
+                return ShopProblems.CouponRefused(refusal);
+            }
+
+            if (checkedOut.Value is { } validation)
+            {
                 if (!validation.IsValid)
                 {
                     return ShopProblems.Result(
@@ -222,51 +218,6 @@ public static class ShopperEndpoints
 
     private static RedemptionView View(string orderId, RedemptionResult result) =>
         new(orderId, result.Status, result.Message, result.Coupons.Select(c => CouponView.Of(c)).ToArray());
-
-    /// <summary>
-    /// The shopper's available coupons as the rule engine sees them: all of them, or only <paramref name="only"/>, in which case
-    /// the first id that is not an available coupon of the user is returned as missing.
-    /// </summary>
-    private static async Task<(List<Coupon> Coupons, string? Missing)> WalletAsync(string userId, IReadOnlyList<string>? only, ICouponStore coupons, ITemplateStore templates, CancellationToken cancellationToken)
-    {
-        var wallet = (await coupons.ListByUserAsync(userId, cancellationToken).ConfigureAwait(false))
-            .Where(c => c.State == CouponState.Available)
-            .ToDictionary(c => c.CouponId, StringComparer.Ordinal);
-        var picked = new List<IssuedCoupon>();
-        if (only is null)
-        {
-            picked.AddRange(wallet.Values);
-        }
-        else
-        {
-            foreach (var id in only)
-            {
-                if (!wallet.TryGetValue(id, out var coupon))
-                {
-                    return ([], id);
-                }
-
-                picked.Add(coupon);
-            }
-        }
-
-        var cache = new Dictionary<string, CouponTemplate?>(StringComparer.Ordinal);
-        var result = new List<Coupon>(picked.Count);
-        foreach (var coupon in picked)
-        {
-            if (!cache.TryGetValue(coupon.TemplateId, out var template))
-            {
-                template = cache[coupon.TemplateId] = await templates.FindAsync(coupon.TemplateId, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (template is not null)
-            {
-                result.Add(template.ToCoupon(coupon));
-            }
-        }
-
-        return (result, null);
-    }
 
     /// <summary>Idempotency keys are per user: the same header value from two users is two keys, and neither learns of the other.</summary>
     private static string ScopedKey(string userId, string key) =>

@@ -10,7 +10,8 @@ namespace CouponKit.Samples.WebShop.Problems;
 
 /// <summary>
 /// Turns every exception that reaches the pipeline into a <see cref="Microsoft.AspNetCore.Mvc.ProblemDetails"/>: bad input (the
-/// core's typed exceptions, <see cref="ArgumentException"/>, unreadable JSON) is a 4xx with the exception's stable code, a failed
+/// core's typed exceptions, <see cref="ArgumentException"/>, unreadable JSON) is a 4xx with the exception's stable code (another
+/// merchant's template is a 404 identical to an unknown template's), a failed
 /// dependency is a 503, anything else a 500. Outside Development the answer carries no exception text or stack trace.
 /// </summary>
 internal sealed partial class ProblemExceptionHandler : IExceptionHandler
@@ -50,6 +51,9 @@ internal sealed partial class ProblemExceptionHandler : IExceptionHandler
         BadHttpRequestException bad => (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "malformed_request", Malformed(bad)),
         JsonException json => (400, "malformed_request", JsonDetail(json)),
         TemplateNotFoundException e => (404, e.ErrorCode, e.Message),
+
+        // The core refused another merchant's template: answered exactly as an unknown one, so nothing about it leaks.
+        CouponKit.Security.MerchantAccessDeniedException e => (404, "template_not_found", new TemplateNotFoundException(e.ResourceId).Message),
         IdempotencyKeyConflictException e => (422, e.ErrorCode, "The idempotency key was already used for a different request."),
         ConcurrencyConflictException or TemplateStateException => (409, ((CouponKitException)exception).ErrorCode, exception.Message),
         CouponKitStoreException or CouponKitRedisException => (503, "service_unavailable", "A dependency of the shop is unavailable; retry later."),

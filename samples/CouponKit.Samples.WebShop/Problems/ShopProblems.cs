@@ -25,6 +25,8 @@ public static class ShopProblems
         ["rate_limited"] = "Too many requests; retry later.",
         ["template_not_found"] = "The coupon template does not exist.",
         ["coupon_not_found"] = "The coupon was not found for this user.",
+        ["coupon_not_available"] = "The coupon is used, expired or locked by an order.",
+        ["coupon_not_accepted"] = "The coupon is not accepted by this shop.",
         ["invalid_template"] = "The template definition is not valid.",
         ["invalid_cart"] = "The cart is not valid.",
         ["invalid_coupon"] = "The coupon or its rule is not valid.",
@@ -125,6 +127,25 @@ public static class ShopProblems
             _ => StatusCodes.Status409Conflict,
         };
         return Result(status, "redemption_" + SnakeCase(refusal), result.Message, new Dictionary<string, object?> { ["reason"] = refusal });
+    }
+
+    /// <summary>
+    /// Answers a coupon id the shopper may not use, as the core refused it: 404 <c>coupon_not_found</c> (unknown or another user's,
+    /// told apart by nobody), 409 <c>coupon_not_available</c> (the shopper's own, used, expired or locked), 422
+    /// <c>coupon_not_accepted</c> (the shopper's own, of a merchant that is not the order's shop; no merchant is named).
+    /// </summary>
+    /// <param name="refusal">The core's refusal.</param>
+    /// <returns>The result.</returns>
+    public static IResult CouponRefused(CouponKit.Security.CouponAccessRefusal refusal)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        var (status, code) = refusal.Reason switch
+        {
+            CouponKit.Security.CouponAccessReason.NotAvailable => (StatusCodes.Status409Conflict, "coupon_not_available"),
+            CouponKit.Security.CouponAccessReason.NotAcceptedByShop => (StatusCodes.Status422UnprocessableEntity, "coupon_not_accepted"),
+            _ => (StatusCodes.Status404NotFound, "coupon_not_found"),
+        };
+        return Result(status, code, refusal.Message, new Dictionary<string, object?> { ["reason"] = refusal.Reason.ToString() });
     }
 
     /// <summary>Turns <c>SoldOut</c> into <c>sold_out</c>.</summary>

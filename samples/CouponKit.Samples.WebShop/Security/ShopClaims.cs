@@ -27,9 +27,6 @@ public static partial class ShopClaims
     /// <summary>The policy of merchant endpoints.</summary>
     public const string MerchantPolicy = "merchant";
 
-    /// <summary>Separates the merchant from the rest of a template id: <c>{merchantId}.{guid}</c>.</summary>
-    public const char TemplateIdSeparator = '.';
-
     /// <summary>Gets the user id of an authenticated shopper.</summary>
     /// <param name="user">The principal.</param>
     /// <returns>The user id.</returns>
@@ -46,15 +43,6 @@ public static partial class ShopClaims
     /// <param name="merchantId">The merchant id.</param>
     /// <returns><see langword="true"/> when well formed.</returns>
     public static bool IsValidMerchantId(string? merchantId) => merchantId is not null && MerchantIdPattern().IsMatch(merchantId);
-
-    /// <summary>Tells whether a template belongs to a merchant.</summary>
-    /// <param name="templateId">The template id.</param>
-    /// <param name="merchantId">The merchant id.</param>
-    /// <returns><see langword="true"/> when the template id starts with the merchant's prefix.</returns>
-    public static bool OwnsTemplate(string merchantId, string templateId) =>
-        templateId.Length > merchantId.Length + 1
-        && templateId[merchantId.Length] == TemplateIdSeparator
-        && templateId.StartsWith(merchantId, StringComparison.Ordinal);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,40}$", RegexOptions.CultureInvariant)]
     private static partial Regex MerchantIdPattern();

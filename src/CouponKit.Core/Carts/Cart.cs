@@ -6,6 +6,8 @@ namespace CouponKit;
 /// <remarks>Carts are immutable and validated when created: a cart that exists is valid input for a quote.</remarks>
 public sealed class Cart
 {
+    private readonly string? _shopId;
+
     /// <summary>Initializes a new instance of the <see cref="Cart"/> class.</summary>
     /// <param name="userId">The user whose cart it is.</param>
     /// <param name="lines">The lines: at least one, with unique line ids, all priced in the cart's currency.</param>
@@ -64,6 +66,20 @@ public sealed class Cart
 
     /// <summary>Gets the user whose cart it is.</summary>
     public string UserId { get; }
+
+    /// <summary>
+    /// Gets the shop (merchant) the order is placed with: <see cref="Redemption.CouponCheckout"/> then accepts only coupons of that
+    /// merchant's templates and of platform templates (<see cref="Security.CouponOwner.Platform"/>), and refuses the others as
+    /// <see cref="Security.CouponAccessReason.NotAcceptedByShop"/>. <see langword="null"/> for a host with one shop, where
+    /// every coupon is accepted.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no shop check).</value>
+    /// <exception cref="ArgumentException">The id is not a valid owner id (1 to 128 characters, not blank, not starting with <c>@</c> unless it is the platform).</exception>
+    public string? ShopId
+    {
+        get => _shopId;
+        init => _shopId = value is null ? null : Security.CouponOwner.Require(value, nameof(ShopId));
+    }
 
     /// <summary>Gets the lines, in the order given.</summary>
     public IReadOnlyList<CartLine> Lines { get; }

@@ -29,7 +29,22 @@ public interface IAttemptThrottle
 /// <param name="BaseLockout">The first lock-out; each further miss doubles it.</param>
 /// <param name="MaxLockout">The longest lock-out.</param>
 /// <param name="ForgetAfter">How long after the last miss the misses are forgotten.</param>
-public sealed record LockoutPolicy(int FreeMisses, TimeSpan BaseLockout, TimeSpan MaxLockout, TimeSpan ForgetAfter);
+public sealed record LockoutPolicy(int FreeMisses, TimeSpan BaseLockout, TimeSpan MaxLockout, TimeSpan ForgetAfter)
+{
+    /// <summary>
+    /// Gets the lock-out after <paramref name="misses"/> remembered misses: none below <see cref="FreeMisses"/>, then
+    /// <see cref="BaseLockout"/> × 2^(misses − free misses), at most <see cref="MaxLockout"/>, without overflow. Every
+    /// <see cref="IAttemptThrottle"/> computes it alike.
+    /// </summary>
+    /// <param name="misses">The misses remembered, this one included.</param>
+    /// <returns>The lock-out; <see cref="TimeSpan.Zero"/> when the key is not locked out.</returns>
+    public TimeSpan LockoutFor(int misses) =>
+        misses < FreeMisses ? TimeSpan.Zero : InMemory.InMemoryAttemptThrottle.Lockout(this, misses - FreeMisses);
+
+    /// <summary>Gets a value indicating whether the policy is usable: 1 to 1,000 free misses, a positive base, a maximum not below it and a positive forget time.</summary>
+    public bool IsValid =>
+        FreeMisses is >= 1 and <= 1_000 && BaseLockout > TimeSpan.Zero && MaxLockout >= BaseLockout && ForgetAfter > TimeSpan.Zero;
+}
 
 /// <summary>A key's misses and lock-out.</summary>
 /// <param name="Misses">The misses remembered.</param>

@@ -11,6 +11,12 @@ public enum CouponAccessReason
 
     /// <summary>The caller's own coupon, but it is used, expired or locked by an order.</summary>
     NotAvailable,
+
+    /// <summary>
+    /// The caller's own coupon, but of another merchant's template: the order's shop (<see cref="Cart.ShopId"/>) does not accept
+    /// it. Platform templates are accepted by every shop. The answer names no merchant.
+    /// </summary>
+    NotAcceptedByShop,
 }
 
 /// <summary>
@@ -27,4 +33,7 @@ public sealed record CouponAccessRefusal(string CouponId, CouponAccessReason Rea
 
     internal static CouponAccessRefusal NotAvailable(string couponId) =>
         new(couponId, CouponAccessReason.NotAvailable, $"coupon '{couponId}' is not available: it is used, expired or locked by an order");
+
+    internal static CouponAccessRefusal NotAcceptedByShop(string couponId) =>
+        new(couponId, CouponAccessReason.NotAcceptedByShop, $"coupon '{couponId}' is not accepted by this shop");
 }

@@ -12,6 +12,9 @@ public static class SecurityReasons
     /// <summary>The caller's own coupon, but used, expired or locked by another order.</summary>
     public const string CouponNotAvailable = "coupon_not_available";
 
+    /// <summary>The user's own coupon of another merchant's template, named for an order of a shop that does not accept it.</summary>
+    public const string CouponWrongShop = "coupon_wrong_shop";
+
     /// <summary>An order that belongs to another user.</summary>
     public const string OrderNotFound = "order_not_found";
 

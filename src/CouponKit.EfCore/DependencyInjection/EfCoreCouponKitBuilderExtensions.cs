@@ -14,7 +14,8 @@ public static class EfCoreCouponKitBuilderExtensions
 {
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
-    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules and the dead-letter audit log with
+    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules, the dead-letter audit log, the
+    /// audit trail of merchant operations (<see cref="IAuditLog"/>) and the promo-code attempt throttle (<see cref="IAttemptThrottle"/>) with
     /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
@@ -54,6 +55,8 @@ public static class EfCoreCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<INotifyStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<CouponKit.Scheduling.IIssuanceScheduleStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<CouponKit.Messaging.DeadLetters.IDeadLetterAuditLog>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<IAttemptThrottle>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
 
         // The broker's check-back of transactional messages, answered from these tables (unless the shop registered its own).
         services.AddOptions<EfCoreTransactionCheckOptions>().ValidateOnStart();

@@ -30,6 +30,7 @@ public static partial class CouponKitModelBuilderExtensions
         var schema = options.Schema;
 
         MapNotify(modelBuilder, prefix, schema);
+        MapSecurity(modelBuilder, prefix, schema);
 
         modelBuilder.Entity<TemplateRow>(e =>
         {

@@ -111,6 +111,9 @@ internal sealed class OperationRow
     public int Origin { get; set; }
 
     public DateTimeOffset At { get; set; }
+
+    /// <summary>The user who owns the order, as the step gave it (NULL in rows written before the column existed).</summary>
+    public string? UserId { get; set; }
 }
 
 /// <summary>The columns of a message, shared by the outbox and the dead letters (not an entity of its own).</summary>

@@ -25,7 +25,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         };
 
     private static OperationRecord ToRecord(OperationRow row) =>
-        new(row.OrderId, row.CouponId, (TccPhase)row.Phase, (TccPhase)row.Origin, row.At);
+        new(row.OrderId, row.CouponId, (TccPhase)row.Phase, (TccPhase)row.Origin, row.At) { UserId = row.UserId };
 
     private static OutboxMessage ToMessage(OutboxRow row) =>
         new(row.MessageId, row.Topic, row.Tag, row.Key, row.Body, row.CreatedAt, row.DeliverAt);

@@ -47,6 +47,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IRedemptionStore,
                         Phase = (int)record.Phase,
                         Origin = (int)record.Origin,
                         At = record.At,
+                        UserId = record.UserId,
                     });
                 }
 

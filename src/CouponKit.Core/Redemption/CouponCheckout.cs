@@ -20,6 +20,7 @@ public sealed class CouponCheckout
     private readonly ITemplateStore _templates;
     private readonly QuoteEngine _engine;
     private readonly CouponKitMetrics _metrics;
+    private readonly OrderEligibility? _eligibility;
 
     /// <summary>Initializes a new instance of the <see cref="CouponCheckout"/> class.</summary>
     /// <param name="coupons">The coupon store.</param>
@@ -32,6 +33,23 @@ public sealed class CouponCheckout
         _templates = templates ?? throw new ArgumentNullException(nameof(templates));
         _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         _metrics = CouponKitMetrics.For(meterFactory);
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="CouponCheckout"/> class that also tells, from the user's order history, why
+    /// a first-order-only coupon (<see cref="RejectionCode.NotFirstOrder"/>) or a once-per-product coupon
+    /// (<see cref="RejectionCode.ProductAlreadyDiscounted"/>) does not apply.
+    /// </summary>
+    /// <param name="coupons">The coupon store.</param>
+    /// <param name="templates">The template store.</param>
+    /// <param name="engine">The rule engine; its <see cref="QuoteEngine.Options"/> bound the work.</param>
+    /// <param name="orderHistory">The users' paid orders.</param>
+    /// <param name="productHistory">The products each template discounted per user.</param>
+    /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
+    public CouponCheckout(ICouponStore coupons, ITemplateStore templates, QuoteEngine engine, IOrderHistory orderHistory, IProductDiscountHistory productHistory, IMeterFactory? meterFactory = null)
+        : this(coupons, templates, engine, meterFactory)
+    {
+        _eligibility = new OrderEligibility(orderHistory ?? throw new ArgumentNullException(nameof(orderHistory)), productHistory ?? throw new ArgumentNullException(nameof(productHistory)));
     }
 
     /// <summary>Finds the best combination of the named coupons (or of all the user's available coupons) for the cart.</summary>
@@ -137,7 +155,7 @@ public sealed class CouponCheckout
     private async Task<List<Coupon>> ToCouponsAsync(List<IssuedCoupon> issued, CancellationToken cancellationToken)
     {
         var templates = new Dictionary<string, CouponTemplate>(StringComparer.Ordinal);
-        var coupons = new List<Coupon>(issued.Count);
+        var pairs = new List<(IssuedCoupon, CouponTemplate)>(issued.Count);
         foreach (var coupon in issued)
         {
             if (!templates.TryGetValue(coupon.TemplateId, out var template))
@@ -147,6 +165,17 @@ public sealed class CouponCheckout
                 templates.Add(coupon.TemplateId, template);
             }
 
+            pairs.Add((coupon, template));
+        }
+
+        if (_eligibility is not null)
+        {
+            return await _eligibility.ToCouponsAsync(pairs, cancellationToken).ConfigureAwait(false);
+        }
+
+        var coupons = new List<Coupon>(issued.Count);
+        foreach (var (coupon, template) in pairs)
+        {
             var ruleCoupon = template.ToCoupon(coupon);
             ruleCoupon.BindHolder(coupon.UserId);
             coupons.Add(ruleCoupon);

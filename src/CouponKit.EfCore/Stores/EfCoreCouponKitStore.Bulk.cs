@@ -219,5 +219,6 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         Version = coupon.Version,
         Draw = ToDrawJson(coupon.Draw),
         IssueSequence = coupon.IssueSequence,
+        IdentityKey = coupon.IdentityKey,
     };
 }

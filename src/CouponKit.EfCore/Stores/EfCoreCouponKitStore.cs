@@ -203,7 +203,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             return null;
         }
 
-        if (probe.Held >= command.PerUserLimit)
+        if (command.LimitCounts == PerUserLimitCounts.EveryClaim && probe.Held >= command.PerUserLimit)
         {
             return new IssueOutcome(IssueStatus.LimitReached, null);
         }

@@ -14,7 +14,7 @@ public static class EfCoreCouponKitBuilderExtensions
 {
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
-    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules and the dead-letter audit log with
+    /// discounts, the products once-per-product templates discounted, statistics, reconciliation, the claim gate's holder counts, issuance schedules and the dead-letter audit log with
     /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
@@ -49,6 +49,7 @@ public static class EfCoreCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IDeadLetterStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IStatisticsStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<ICouponDiscountStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<IProductDiscountHistory>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IReconciliationStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IClaimHolderSource>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<INotifyStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));

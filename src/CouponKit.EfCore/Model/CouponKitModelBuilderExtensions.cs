@@ -71,6 +71,17 @@ public static partial class CouponKitModelBuilderExtensions
             Times(e.Property(x => x.ValidFrom), e.Property(x => x.ValidUntil), e.Property(x => x.ClaimedAt));
         });
 
+        modelBuilder.Entity<ProductDiscountRow>(e =>
+        {
+            e.ToTable(prefix + "product_discounts", schema);
+            e.HasKey(x => new { x.UserId, x.TemplateId, x.Sku });
+            e.Property(x => x.UserId).HasMaxLength(128);
+            e.Property(x => x.TemplateId).HasMaxLength(128);
+            e.Property(x => x.Sku).HasMaxLength(128);
+            e.Property(x => x.OrderId).HasMaxLength(128);
+            e.HasIndex(x => new { x.UserId, x.OrderId });
+        });
+
         modelBuilder.Entity<ClaimRow>(e =>
         {
             e.ToTable(prefix + "claims", schema);

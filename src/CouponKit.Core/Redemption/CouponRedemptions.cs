@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 namespace CouponKit.Redemption;
 
 /// <summary>
-/// Redemption of coupons against orders as Try-Confirm-Cancel: <see cref="LockAsync(string, string, IReadOnlyList{string}, CancellationToken)"/> at order creation,
-/// <see cref="ConfirmAsync"/> at payment, <see cref="ReleaseAsync"/> when the order fails. Every step is idempotent and safe
+/// Redemption of coupons against orders as Try-Confirm-Cancel:
+/// <see cref="LockAsync(string, string, IReadOnlyList{string}, CancellationToken)"/> at order creation, <see cref="ConfirmAsync"/> at payment, <see cref="ReleaseAsync"/> when the order fails. Every step is idempotent and safe
 /// against reordering (a Cancel before its Try leaves a barrier that refuses the late Try). Every step checks ownership: the
 /// coupons must be held by the user, and the order must be the user's; a foreign or unknown coupon id is refused alike
 /// (<see cref="RedemptionRefusal.CouponNotFound"/>), a foreign order as <see cref="RedemptionRefusal.OrderNotFound"/>, nothing

@@ -14,8 +14,8 @@ public static class EfCoreCouponKitBuilderExtensions
 {
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
-    /// discounts, the products once-per-product templates discounted, statistics, reconciliation, the claim gate's holder counts, issuance schedules and the dead-letter audit log with
-    /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
+    /// discounts, the products once-per-product templates discounted, statistics, reconciliation, the claim gate's holder
+    /// counts, issuance schedules and the dead-letter audit log with stores on <typeparamref name="TContext"/>. Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
     /// Also registers an <see cref="ITransactionCheckResolver"/> that answers a broker's check-back of transactional messages

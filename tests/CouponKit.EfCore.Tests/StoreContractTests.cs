@@ -11,7 +11,7 @@ namespace CouponKit.EfCore.Tests;
 /// What every store must do, with the semantics of the in-memory reference. Each adapter subclasses it and gives a fresh,
 /// empty store per test through <see cref="CreateStore"/>.
 /// </summary>
-public abstract class StoreContractTests
+public abstract partial class StoreContractTests
 {
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 10, 0, 0, TimeSpan.Zero);
 

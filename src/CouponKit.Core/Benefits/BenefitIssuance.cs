@@ -73,6 +73,9 @@ internal static class BenefitIssuance
     /// <summary>Whether the store must assign the coupon's place in the inventory (split red envelopes).</summary>
     public static bool NeedsSequence(CouponTemplate template) => template.Benefit is SplitRedEnvelopeBenefit;
 
+    /// <summary>Whether the benefit is a discount priced at checkout by the rule engine (a coupon or a lucky coupon).</summary>
+    public static bool UsedAtCheckout(Benefit benefit) => benefit is CouponBenefit or LuckyCouponBenefit;
+
     /// <summary>Whether the benefit is credited when claimed.</summary>
     public static bool CreditsOnClaim(Benefit benefit) => benefit switch
     {

@@ -70,6 +70,8 @@ public static class CouponKitServiceCollectionExtensions
         services.TryAddSingleton<IUserActivity, InMemoryUserActivity>();
         services.TryAddSingleton<INotificationSender, InMemoryNotificationSender>();
         services.TryAddSingleton<IOrderLedger, InMemoryOrderLedger>();
+        services.TryAddSingleton<IOrderHistory, InMemoryOrderHistory>();
+        services.TryAddSingleton<IProductDiscountHistory, InMemoryProductDiscountHistory>();
         services.TryAddSingleton<IPromoCodeStore, InMemoryPromoCodeStore>();
         services.TryAddSingleton<IAttemptThrottle, InMemoryAttemptThrottle>();
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();

@@ -18,6 +18,7 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
     private readonly Dictionary<string, string> _claims = new(StringComparer.Ordinal);
     private readonly Dictionary<(string UserId, string TemplateId), int> _perUser = new();
     private readonly Dictionary<string, List<string>> _byUser = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string TemplateId, string IdentityKey), List<string>> _byIdentity = [];
     private readonly Dictionary<string, List<OperationRecord>> _records = new(StringComparer.Ordinal);
     private readonly List<OutboxRow> _outbox = [];
     private readonly Dictionary<string, OutboxRow> _outboxById = new(StringComparer.Ordinal);
@@ -138,7 +139,7 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
             }
 
             var key = (coupon.UserId, coupon.TemplateId);
-            if (_perUser.GetValueOrDefault(key) >= command.PerUserLimit)
+            if (AtLimit(command))
             {
                 return Task.FromResult(new IssueOutcome(IssueStatus.LimitReached, null));
             }
@@ -168,9 +169,66 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
             }
 
             list.Add(coupon.CouponId);
+            if (coupon.IdentityKey is { } identity)
+            {
+                if (!_byIdentity.TryGetValue((coupon.TemplateId, identity), out var sameIdentity))
+                {
+                    _byIdentity[(coupon.TemplateId, identity)] = sameIdentity = [];
+                }
+
+                sameIdentity.Add(coupon.CouponId);
+            }
+
             Enqueue(command.Events);
             return Task.FromResult(new IssueOutcome(IssueStatus.Issued, coupon));
         }
+    }
+
+    /// <summary>
+    /// Whether the claim's user (and, when the command says so, its identity key) already holds as many counted coupons of the
+    /// template as the limit: every coupon, or only the active ones at the claim's time. Called under the lock.
+    /// </summary>
+    private bool AtLimit(IssueCommand command)
+    {
+        var coupon = command.Coupon;
+        if (command.LimitCounts == PerUserLimitCounts.EveryClaim && _perUser.GetValueOrDefault((coupon.UserId, coupon.TemplateId)) >= command.PerUserLimit)
+        {
+            return true;
+        }
+
+        if (command.LimitCounts != PerUserLimitCounts.EveryClaim
+            && Counted(_byUser.GetValueOrDefault(coupon.UserId), command) >= command.PerUserLimit)
+        {
+            return true;
+        }
+
+        if (!command.LimitsIdentityKey)
+        {
+            return false;
+        }
+
+        var identity = coupon.IdentityKey ?? throw new ArgumentException("A claim limited per identity key needs a coupon with an identity key.", nameof(command));
+        return Counted(_byIdentity.GetValueOrDefault((coupon.TemplateId, identity)), command) >= command.PerUserLimit;
+    }
+
+    private int Counted(List<string>? couponIds, IssueCommand command)
+    {
+        if (couponIds is null)
+        {
+            return 0;
+        }
+
+        var count = 0;
+        foreach (var id in couponIds)
+        {
+            var held = _coupons[id];
+            if (held.TemplateId == command.Coupon.TemplateId && ClaimLimits.Counts(held, command.LimitCounts, command.Coupon.ClaimedAt))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <inheritdoc />

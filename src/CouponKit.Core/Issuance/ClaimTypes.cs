@@ -18,6 +18,13 @@ public sealed class ClaimRequest
 
     /// <summary>Gets the client's IP address, for rate limiting, if known.</summary>
     public string? ClientIp { get; init; }
+
+    /// <summary>
+    /// Gets the verified identity key of the person behind the account, supplied by the shop (for example a salted hash of a
+    /// verified phone or ID number; never the raw value): 1 to 128 characters, or <see langword="null"/>. Required by templates
+    /// limited per identity (<see cref="PerUserLimitKey.IdentityKey"/>); stored with the coupon.
+    /// </summary>
+    public string? IdentityKey { get; init; }
 }
 
 /// <summary>Why a claim issued nothing.</summary>
@@ -52,6 +59,9 @@ public enum ClaimRejection
 
     /// <summary>Too many attempts; retry after <see cref="ClaimResult.RetryAfter"/>.</summary>
     RateLimited,
+
+    /// <summary>The template limits claims per verified identity (<see cref="PerUserLimitKey.IdentityKey"/>) and the claim has no <see cref="ClaimRequest.IdentityKey"/>.</summary>
+    IdentityKeyRequired,
 }
 
 /// <summary>The answer to a claim: the coupon issued, or the reason nothing was.</summary>

@@ -130,7 +130,10 @@ public sealed class CouponClaims
         // claim racing another one with the same key would take that claim's deduction for its own and refund it.
         var gateRequest = new ClaimGateRequest(template.Id, user, template.PerUserLimit, request.IdempotencyKey);
         var reserved = false;
-        if (_gate is not null)
+
+        // The gate counts every coupon per account: templates that count only active coupons, or per identity key, are decided
+        // by the store alone.
+        if (_gate is not null && !ClaimLimits.BypassesGate(template))
         {
             var gate = await _gate.TryReserveAsync(gateRequest, cancellationToken).ConfigureAwait(false);
             switch (gate.Status)
@@ -186,9 +189,10 @@ public sealed class CouponClaims
         {
             var (from, until) = template.Validity.WindowFor(now);
             Benefits.BenefitIssuance.EnsureSupported(template, _coupons);
-            var coupon = Benefits.BenefitIssuance.Prepare(template, new IssuedCoupon(NewCouponId(), template.Id, user, CouponState.Available, from, until, now, request.Channel, null, 1));
+            var coupon = Benefits.BenefitIssuance.Prepare(template, new IssuedCoupon(NewCouponId(), template.Id, user, CouponState.Available, from, until, now, request.Channel, null, 1) { IdentityKey = request.IdentityKey });
             var events = Benefits.BenefitIssuance.Events(template, coupon, CouponEvents.Issued(coupon, request.IdempotencyKey));
-            outcome = await _coupons.IssueAsync(new IssueCommand(request.IdempotencyKey, coupon, template.PerUserLimit, events) { AssignSequence = Benefits.BenefitIssuance.NeedsSequence(template) }, cancellationToken).ConfigureAwait(false);
+            var command = new IssueCommand(request.IdempotencyKey, coupon, template.PerUserLimit, events) { AssignSequence = Benefits.BenefitIssuance.NeedsSequence(template) };
+            outcome = await _coupons.IssueAsync(ClaimLimits.ForClaim(command, template), cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -207,7 +211,7 @@ public sealed class CouponClaims
                 throw new IdempotencyKeyConflictException(request.IdempotencyKey);
             case IssueStatus.LimitReached:
                 await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
-                return ClaimResult.Rejected(ClaimRejection.LimitReached, $"at most {template.PerUserLimit} coupon(s) of this template per user");
+                return ClaimResult.Rejected(ClaimRejection.LimitReached, ClaimLimits.LimitMessage(template));
             default:
                 await RefundAsync(template, user, pointsKey).ConfigureAwait(false);
                 return ClaimResult.Rejected(ClaimRejection.SoldOut, "all coupons of this template have been claimed");
@@ -264,7 +268,14 @@ public sealed class CouponClaims
             return ClaimResult.Rejected(ClaimRejection.ChannelClosed, $"the template does not issue through {request.Channel}");
         }
 
-        return template.Audience.Admits(request.User) ? null : ClaimResult.Rejected(ClaimRejection.NotEligible, "the user is not in the template's audience");
+        if (!template.Audience.Admits(request.User))
+        {
+            return ClaimResult.Rejected(ClaimRejection.NotEligible, "the user is not in the template's audience");
+        }
+
+        return template.PerUserLimitKey == PerUserLimitKey.IdentityKey && request.IdentityKey is null
+            ? ClaimResult.Rejected(ClaimRejection.IdentityKeyRequired, "the template is limited per verified identity: the claim needs an identity key")
+            : null;
     }
 
     private static bool IsSameClaim(IssuedCoupon earlier, ClaimRequest request) =>
@@ -284,6 +295,11 @@ public sealed class CouponClaims
         if (request.Channel is not (ClaimChannels.Grab or ClaimChannels.Push or ClaimChannels.PromoCode))
         {
             throw new ArgumentException($"A claim comes through exactly one channel, got {request.Channel}.", nameof(request));
+        }
+
+        if (request.IdentityKey is { } identity && (string.IsNullOrWhiteSpace(identity) || identity.Length > ClaimLimits.MaxIdentityKeyLength))
+        {
+            throw new ArgumentException($"The identity key must be 1 to {ClaimLimits.MaxIdentityKeyLength} characters and not blank.", nameof(request));
         }
 
         if (request.ClientIp is { Length: 0 or > 64 })

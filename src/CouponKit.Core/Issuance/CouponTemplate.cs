@@ -27,6 +27,10 @@ public sealed class CouponTemplate
         ClaimStartsAt = draft.ClaimStartsAt;
         ClaimEndsAt = draft.ClaimEndsAt;
         PerUserLimit = draft.PerUserLimit;
+        PerUserLimitCounts = draft.PerUserLimitCounts;
+        PerUserLimitKey = draft.PerUserLimitKey;
+        FirstOrderOnly = draft.FirstOrderOnly;
+        OncePerProduct = draft.OncePerProduct;
         Audience = draft.Audience;
         ClaimCostPoints = draft.ClaimCostPoints;
         Channels = draft.Channels;
@@ -70,6 +74,18 @@ public sealed class CouponTemplate
 
     /// <summary>Gets how many coupons of the template one user may hold.</summary>
     public int PerUserLimit { get; }
+
+    /// <summary>Gets which coupons count against <see cref="PerUserLimit"/>.</summary>
+    public PerUserLimitCounts PerUserLimitCounts { get; }
+
+    /// <summary>Gets who <see cref="PerUserLimit"/> is counted for: the account or the verified identity key.</summary>
+    public PerUserLimitKey PerUserLimitKey { get; }
+
+    /// <summary>Gets a value indicating whether the coupons apply only to the user's first paid order.</summary>
+    public bool FirstOrderOnly { get; }
+
+    /// <summary>Gets a value indicating whether a product gets this template's discount at most once per user.</summary>
+    public bool OncePerProduct { get; }
 
     /// <summary>Gets who may claim.</summary>
     public Audience Audience { get; }
@@ -118,6 +134,43 @@ public sealed class CouponTemplate
         };
     }
 
+    /// <summary>
+    /// Builds the rule engine's view of a coupon issued from this template, with what the user's history says of its
+    /// eligibility (read from the ports before the quote, so that the engine stays pure).
+    /// </summary>
+    /// <param name="coupon">The issued coupon.</param>
+    /// <param name="hasPaidOrder">Whether the holder has a paid order (for <see cref="FirstOrderOnly"/>).</param>
+    /// <param name="discountedProducts">The SKUs coupons of this template already discounted for the holder (for <see cref="OncePerProduct"/>).</param>
+    /// <returns>The coupon for <see cref="QuoteEngine"/>.</returns>
+    public Coupon ToCoupon(IssuedCoupon coupon, bool hasPaidOrder, IReadOnlyCollection<string>? discountedProducts)
+    {
+        var ruleCoupon = ToCoupon(coupon);
+        if (!FirstOrderOnly && !OncePerProduct)
+        {
+            return ruleCoupon;
+        }
+
+        return new Coupon
+        {
+            Id = ruleCoupon.Id,
+            TemplateId = ruleCoupon.TemplateId,
+            Name = ruleCoupon.Name,
+            Rule = ruleCoupon.Rule,
+            Scope = ruleCoupon.Scope,
+            Stacking = ruleCoupon.Stacking,
+            Issuer = ruleCoupon.Issuer,
+            ValidFrom = ruleCoupon.ValidFrom,
+            ValidUntil = ruleCoupon.ValidUntil,
+            Eligibility = new CouponEligibility
+            {
+                FirstOrderOnly = FirstOrderOnly,
+                HolderHasPaidOrder = hasPaidOrder,
+                OncePerProduct = OncePerProduct,
+                DiscountedProducts = OncePerProduct ? discountedProducts ?? [] : [],
+            },
+        };
+    }
+
     internal static CouponTemplate Create(string id, TemplateDraft draft, DateTimeOffset now)
     {
         Validate(id, draft);
@@ -155,6 +208,10 @@ public sealed class CouponTemplate
         ClaimStartsAt = ClaimStartsAt,
         ClaimEndsAt = ClaimEndsAt,
         PerUserLimit = PerUserLimit,
+        PerUserLimitCounts = PerUserLimitCounts,
+        PerUserLimitKey = PerUserLimitKey,
+        FirstOrderOnly = FirstOrderOnly,
+        OncePerProduct = OncePerProduct,
         Audience = Audience,
         ClaimCostPoints = ClaimCostPoints,
         Channels = Channels,
@@ -236,6 +293,36 @@ public sealed class CouponTemplate
             throw new InvalidTemplateException(id, "issuer", $"unknown issuer {(int)draft.Issuer}.");
         }
 
+        ValidateEligibility(id, draft);
         Benefits.BenefitIssuance.Validate(id, draft);
+    }
+
+    private static void ValidateEligibility(string id, TemplateDraft draft)
+    {
+        if (!Enum.IsDefined(draft.PerUserLimitCounts))
+        {
+            throw new InvalidTemplateException(id, "perUserLimitCounts", $"unknown per-user limit counting {(int)draft.PerUserLimitCounts}.");
+        }
+
+        if (!Enum.IsDefined(draft.PerUserLimitKey))
+        {
+            throw new InvalidTemplateException(id, "perUserLimitKey", $"unknown per-user limit key {(int)draft.PerUserLimitKey}.");
+        }
+
+        if (draft.PerUserLimitKey == PerUserLimitKey.IdentityKey && (draft.Channels & ClaimChannels.Push) != 0)
+        {
+            throw new InvalidTemplateException(id, "perUserLimitKey", "a template limited per identity key cannot issue by push: a push carries no identity key.");
+        }
+
+        var checkout = draft.Benefit is null || Benefits.BenefitIssuance.UsedAtCheckout(draft.Benefit);
+        if ((draft.FirstOrderOnly || draft.OncePerProduct) && !checkout)
+        {
+            throw new InvalidTemplateException(id, draft.FirstOrderOnly ? "firstOrderOnly" : "oncePerProduct", $"a {draft.Benefit!.Kind} benefit is not used at checkout, so order eligibility cannot apply to it.");
+        }
+
+        if (draft.OncePerProduct && draft.Rule?.Level is RuleLevel.Shipping or RuleLevel.Gift)
+        {
+            throw new InvalidTemplateException(id, "oncePerProduct", $"a {draft.Rule.Kind} rule discounts no product, so once per product cannot apply to it.");
+        }
     }
 }

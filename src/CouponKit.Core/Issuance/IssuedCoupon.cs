@@ -33,4 +33,10 @@ public sealed record IssuedCoupon(
     /// (<see cref="Ports.IssueCommand.AssignSequence"/>; split red envelopes take the share with this index), or <see langword="null"/>.
     /// </summary>
     public long? IssueSequence { get; init; }
+
+    /// <summary>
+    /// Gets the verified identity key the shop supplied with the claim (<see cref="ClaimRequest.IdentityKey"/>), or
+    /// <see langword="null"/>. Templates limited per identity (<see cref="PerUserLimitKey.IdentityKey"/>) count coupons by it.
+    /// </summary>
+    public string? IdentityKey { get; init; }
 }

@@ -42,6 +42,32 @@ public sealed record TemplateDraft
     /// <value>The default value is 1.</value>
     public int PerUserLimit { get; init; } = 1;
 
+    /// <summary>
+    /// Gets which coupons count against <see cref="PerUserLimit"/>: every coupon ever claimed, or only those still active, so that
+    /// a user may claim again once theirs was used or lapsed.
+    /// </summary>
+    /// <value>The default value is <see cref="Issuance.PerUserLimitCounts.EveryClaim"/>.</value>
+    public PerUserLimitCounts PerUserLimitCounts { get; init; }
+
+    /// <summary>Gets who <see cref="PerUserLimit"/> is counted for: the account, or the verified identity key the shop supplies with each claim.</summary>
+    /// <value>The default value is <see cref="Issuance.PerUserLimitKey.Account"/>.</value>
+    public PerUserLimitKey PerUserLimitKey { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the coupons apply only to the user's first paid order: a user with a paid order
+    /// (<see cref="Ports.IOrderHistory"/>) is told <see cref="RejectionCode.NotFirstOrder"/> at quote and refused at Try.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool FirstOrderOnly { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether a product gets this template's discount at most once per user: a coupon of the template
+    /// does not apply to a cart with a line in its scope whose SKU a coupon of the same template already discounted for the
+    /// user, in an order locked (and not released) or paid (<see cref="Ports.IProductDiscountHistory"/>).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool OncePerProduct { get; init; }
+
     /// <summary>Gets who may claim.</summary>
     /// <value>The default value is <see cref="Audience.Everyone"/>.</value>
     public Audience Audience { get; init; } = Audience.Everyone;

@@ -58,6 +58,22 @@ public sealed record IssueCommand(string ClaimKey, IssuedCoupon Coupon, int PerU
     /// </summary>
     /// <value>The default value is <see langword="false"/>.</value>
     public bool AssignSequence { get; init; }
+
+    /// <summary>
+    /// Gets which of the user's coupons of the template count against <see cref="PerUserLimit"/>: all of them, or only those
+    /// active at the coupon's <see cref="IssuedCoupon.ClaimedAt"/> (available or locked, and ending after it). Read in the same
+    /// atomic step as the issue, so that concurrent claims never leave more counted coupons than the limit.
+    /// </summary>
+    /// <value>The default value is <see cref="PerUserLimitCounts.EveryClaim"/>.</value>
+    public PerUserLimitCounts LimitCounts { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether the limit is also counted over the coupons of the template carrying the coupon's
+    /// <see cref="IssuedCoupon.IdentityKey"/> (whichever account holds them), in the same atomic step: one person with several
+    /// accounts never holds more counted coupons than <see cref="PerUserLimit"/>. The coupon must carry an identity key.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool LimitsIdentityKey { get; init; }
 }
 
 /// <summary>What the store did with an <see cref="IssueCommand"/>.</summary>
@@ -72,7 +88,7 @@ public enum IssueStatus
     /// <summary>No inventory remains.</summary>
     SoldOut,
 
-    /// <summary>The user holds as many coupons of the template as allowed.</summary>
+    /// <summary>The user (or, with <see cref="IssueCommand.LimitsIdentityKey"/>, the identity key) holds as many counted coupons of the template as allowed.</summary>
     LimitReached,
 
     /// <summary>The claim key was used before for another user or template.</summary>

@@ -26,6 +26,7 @@ public sealed class CouponCheckout
     private readonly QuoteEngine _engine;
     private readonly CouponRedemptions? _redemptions;
     private readonly CouponKitMetrics _metrics;
+    private readonly OrderEligibility? _eligibility;
 
     /// <summary>Initializes a new instance of the <see cref="CouponCheckout"/> class.</summary>
     /// <param name="coupons">The coupon store.</param>
@@ -48,6 +49,40 @@ public sealed class CouponCheckout
     /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
     public CouponCheckout(ICouponStore coupons, ITemplateStore templates, QuoteEngine engine, CouponRedemptions redemptions, IMeterFactory? meterFactory = null)
         : this(coupons, templates, engine, meterFactory)
+    {
+        _redemptions = redemptions ?? throw new ArgumentNullException(nameof(redemptions));
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="CouponCheckout"/> class that also tells, from the user's order history, why
+    /// a first-order-only coupon (<see cref="RejectionCode.NotFirstOrder"/>) or a once-per-product coupon
+    /// (<see cref="RejectionCode.ProductAlreadyDiscounted"/>) does not apply.
+    /// </summary>
+    /// <param name="coupons">The coupon store.</param>
+    /// <param name="templates">The template store.</param>
+    /// <param name="engine">The rule engine; its <see cref="QuoteEngine.Options"/> bound the work.</param>
+    /// <param name="orderHistory">The users' paid orders.</param>
+    /// <param name="productHistory">The products each template discounted per user.</param>
+    /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
+    public CouponCheckout(ICouponStore coupons, ITemplateStore templates, QuoteEngine engine, IOrderHistory orderHistory, IProductDiscountHistory productHistory, IMeterFactory? meterFactory = null)
+        : this(coupons, templates, engine, meterFactory)
+    {
+        _eligibility = new OrderEligibility(orderHistory ?? throw new ArgumentNullException(nameof(orderHistory)), productHistory ?? throw new ArgumentNullException(nameof(productHistory)));
+    }
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="CouponCheckout"/> class that locks (<see cref="LockAsync"/>) and tells from the
+    /// user's order history why a first-order-only or once-per-product coupon does not apply. Dependency injection uses this one.
+    /// </summary>
+    /// <param name="coupons">The coupon store.</param>
+    /// <param name="templates">The template store.</param>
+    /// <param name="engine">The rule engine; its <see cref="QuoteEngine.Options"/> bound the work.</param>
+    /// <param name="redemptions">The TCC steps, for <see cref="LockAsync"/>.</param>
+    /// <param name="orderHistory">The users' paid orders.</param>
+    /// <param name="productHistory">The products each template discounted per user.</param>
+    /// <param name="meterFactory">Creates the <c>CouponKit</c> meter; <see langword="null"/> for a process-wide one.</param>
+    public CouponCheckout(ICouponStore coupons, ITemplateStore templates, QuoteEngine engine, CouponRedemptions redemptions, IOrderHistory orderHistory, IProductDiscountHistory productHistory, IMeterFactory? meterFactory = null)
+        : this(coupons, templates, engine, orderHistory, productHistory, meterFactory)
     {
         _redemptions = redemptions ?? throw new ArgumentNullException(nameof(redemptions));
     }
@@ -77,7 +112,7 @@ public sealed class CouponCheckout
                 .ThenBy(c => c.CouponId, StringComparer.Ordinal)
                 .Take(_engine.Options.MaxCoupons)
                 .ToList();
-            coupons = ToCoupons(accepted, templates);
+            coupons = await ToCouponsAsync(accepted, templates, cancellationToken).ConfigureAwait(false);
         }
         else
         {
@@ -114,7 +149,8 @@ public sealed class CouponCheckout
     /// <summary>
     /// TCC Try for the cart's order: checks every coupon id as <see cref="ValidateAsync"/> does (the cart's user holds it, it is
     /// available or already locked by this order, and the cart's shop accepts it), then locks them all or none with
-    /// <see cref="CouponRedemptions.LockAsync"/>. It does not check the discount rules; call <see cref="ValidateAsync"/> first.
+    /// <see cref="CouponRedemptions.LockAsync(string, Cart, IReadOnlyList{string}, CancellationToken)"/> (which also checks first-order-only
+    /// and once-per-product coupons against the order history). It does not check the discount rules; call <see cref="ValidateAsync"/> first.
     /// </summary>
     /// <param name="cart">The order's cart: its user owns the order, its shop must accept the coupons.</param>
     /// <param name="orderId">The order.</param>
@@ -141,7 +177,7 @@ public sealed class CouponCheckout
         }
 
         // Holder and template of a coupon never change, so what was checked still holds; the store checks the rest atomically.
-        return new CheckoutResult<RedemptionResult>(await redemptions.LockAsync(orderId, cart.UserId, couponIds, cancellationToken).ConfigureAwait(false), null);
+        return new CheckoutResult<RedemptionResult>(await redemptions.LockAsync(orderId, cart, couponIds, cancellationToken).ConfigureAwait(false), null);
     }
 
     private static bool Accepts(Cart cart, CouponTemplate template) =>
@@ -200,7 +236,7 @@ public sealed class CouponCheckout
             }
         }
 
-        return (ToCoupons(issued, templates), null);
+        return (await ToCouponsAsync(issued, templates, cancellationToken).ConfigureAwait(false), null);
     }
 
     private async Task<Dictionary<string, CouponTemplate>> TemplatesOfAsync(List<IssuedCoupon> issued, CancellationToken cancellationToken)
@@ -218,8 +254,14 @@ public sealed class CouponCheckout
         return templates;
     }
 
-    private static List<Coupon> ToCoupons(List<IssuedCoupon> issued, Dictionary<string, CouponTemplate> templates)
+    private async Task<List<Coupon>> ToCouponsAsync(List<IssuedCoupon> issued, Dictionary<string, CouponTemplate> templates, CancellationToken cancellationToken)
     {
+        if (_eligibility is not null)
+        {
+            var pairs = issued.ConvertAll(coupon => (coupon, templates[coupon.TemplateId]));
+            return await _eligibility.ToCouponsAsync(pairs, cancellationToken).ConfigureAwait(false);
+        }
+
         var coupons = new List<Coupon>(issued.Count);
         foreach (var coupon in issued)
         {

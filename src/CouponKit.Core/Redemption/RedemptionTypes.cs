@@ -106,6 +106,15 @@ public enum RedemptionRefusal
 
     /// <summary>The order belongs to another user; nothing about it is told and nothing changes.</summary>
     OrderNotFound,
+
+    /// <summary>A coupon applies only to a first order, and the user already has a paid order (<see cref="Ports.IOrderHistory"/>).</summary>
+    NotFirstOrder,
+
+    /// <summary>A coupon applies once per product, and a product in its scope was already discounted for the user by its template.</summary>
+    ProductAlreadyDiscounted,
+
+    /// <summary>A coupon applies once per product, and the Try did not give the order's cart to tell which products it discounts.</summary>
+    CartRequired,
 }
 
 /// <summary>The result of a TCC step.</summary>

@@ -51,6 +51,14 @@ public sealed class Coupon
         init => _holderId = value;
     }
 
+    /// <summary>
+    /// Gets what the holder's order history says about the coupon's eligibility (first order only, once per product), read before
+    /// the quote; the engine rejects the coupon with <see cref="RejectionCode.NotFirstOrder"/> or
+    /// <see cref="RejectionCode.ProductAlreadyDiscounted"/> from it.
+    /// </summary>
+    /// <value>The default value is <see cref="CouponEligibility.Unrestricted"/>.</value>
+    public CouponEligibility Eligibility { get; init; } = CouponEligibility.Unrestricted;
+
     /// <summary>Gets the stacking group the coupon belongs to: <see cref="StackingPolicy.Group"/> or the default group of its issuer and rule level.</summary>
     public string EffectiveGroup => Stacking?.Group ?? DefaultGroup(Issuer, Rule?.Level ?? RuleLevel.Order);
 
@@ -82,6 +90,11 @@ public sealed class Coupon
         if (Stacking.Group is { } group && (string.IsNullOrWhiteSpace(group) || group.Length > CartLine.MaxIdentifierLength))
         {
             throw new InvalidCouponException(Id, "the stacking group must be 1 to 128 characters and not blank.");
+        }
+
+        if (Eligibility is null || Eligibility.DiscountedProducts is null)
+        {
+            throw new InvalidCouponException(Id, "the coupon has no eligibility; use CouponEligibility.Unrestricted.");
         }
 
         if (!Enum.IsDefined(Issuer))

@@ -35,6 +35,15 @@ public enum RejectionCode
     /// an unknown coupon, so nothing about another user's coupon is revealed.
     /// </summary>
     NotFound,
+
+    /// <summary>The coupon applies only to the user's first paid order, and the user already has a paid order (<see cref="CouponEligibility.FirstOrderOnly"/>).</summary>
+    NotFirstOrder,
+
+    /// <summary>
+    /// A product in the coupon's scope was already discounted for the user by a coupon of the same template
+    /// (<see cref="CouponEligibility.OncePerProduct"/>); <see cref="CouponRejection.Product"/> names it.
+    /// </summary>
+    ProductAlreadyDiscounted,
 }
 
 /// <summary>A coupon that does not apply, with the reason in a code, in words, and in numbers where there are any.</summary>
@@ -61,6 +70,9 @@ public sealed class CouponRejection
 
     /// <summary>Gets the number of items still to add, for <see cref="RejectionCode.BelowThreshold"/> on an item count.</summary>
     public int? MissingItems { get; init; }
+
+    /// <summary>Gets the product (SKU) already discounted, for <see cref="RejectionCode.ProductAlreadyDiscounted"/>.</summary>
+    public string? Product { get; init; }
 
     /// <summary>Gets the coupon this one conflicts with, for <see cref="RejectionCode.ConflictsWithCoupon"/>.</summary>
     public string? ConflictingCouponId { get; init; }

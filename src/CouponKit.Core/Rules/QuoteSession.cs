@@ -302,6 +302,32 @@ internal sealed class QuoteSession
             return new CouponRejection(coupon.Id, RejectionCode.OutOfScope, "no item in the cart is eligible for this coupon");
         }
 
+        return EligibilityRejection(pc);
+    }
+
+    /// <summary>The rejections that come from the holder's history, given as data (<see cref="CouponEligibility"/>).</summary>
+    private CouponRejection? EligibilityRejection(PreparedCoupon pc)
+    {
+        var coupon = pc.Coupon;
+        var eligibility = coupon.Eligibility;
+        if (eligibility.FirstOrderOnly && eligibility.HolderHasPaidOrder)
+        {
+            return new CouponRejection(coupon.Id, RejectionCode.NotFirstOrder, "this coupon is only for a first order");
+        }
+
+        if (eligibility.OncePerProduct && eligibility.DiscountedProducts.Count > 0)
+        {
+            var discounted = eligibility.DiscountedProducts as IReadOnlySet<string> ?? new HashSet<string>(eligibility.DiscountedProducts, StringComparer.Ordinal);
+            foreach (var i in pc.Scope.Concat(pc.RewardLines).Order())
+            {
+                var sku = Lines[i].Sku;
+                if (discounted.Contains(sku))
+                {
+                    return new CouponRejection(coupon.Id, RejectionCode.ProductAlreadyDiscounted, $"'{sku}' already had this discount; it applies once per product") { Product = sku };
+                }
+            }
+        }
+
         return null;
     }
 

@@ -14,9 +14,10 @@ public static class EfCoreCouponKitBuilderExtensions
 {
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
-    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules, the dead-letter audit log, the
-    /// audit trail of merchant operations (<see cref="IAuditLog"/>) and the promo-code attempt throttle (<see cref="IAttemptThrottle"/>) with
-    /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
+    /// discounts, the products once-per-product templates discounted, statistics, reconciliation, the claim gate's holder
+    /// counts, issuance schedules, the dead-letter audit log, the audit trail of merchant operations (<see cref="IAuditLog"/>)
+    /// and the promo-code attempt throttle (<see cref="IAttemptThrottle"/>) with stores on <typeparamref name="TContext"/>.
+    /// Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
     /// Also registers an <see cref="ITransactionCheckResolver"/> that answers a broker's check-back of transactional messages
@@ -50,6 +51,7 @@ public static class EfCoreCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IDeadLetterStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IStatisticsStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<ICouponDiscountStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<IProductDiscountHistory>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IReconciliationStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IClaimHolderSource>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<INotifyStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));

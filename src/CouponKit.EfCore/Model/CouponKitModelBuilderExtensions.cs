@@ -64,7 +64,23 @@ public static partial class CouponKitModelBuilderExtensions
             e.HasIndex(x => new { x.TemplateId, x.IssueSequence }).IsUnique();
             e.HasIndex(x => new { x.UserId, x.ClaimedAt });
             e.HasIndex(x => new { x.State, x.ValidUntil });
+
+            // The per-identity limit (templates limited per verified identity key): counted over, and serialized by, this unique
+            // index; coupons without an identity sequence are NULL there and never collide.
+            e.Property(x => x.IdentityKey).HasMaxLength(128);
+            e.HasIndex(x => new { x.TemplateId, x.IdentityKey, x.IdentitySequence }).IsUnique();
             Times(e.Property(x => x.ValidFrom), e.Property(x => x.ValidUntil), e.Property(x => x.ClaimedAt));
+        });
+
+        modelBuilder.Entity<ProductDiscountRow>(e =>
+        {
+            e.ToTable(prefix + "product_discounts", schema);
+            e.HasKey(x => new { x.UserId, x.TemplateId, x.Sku });
+            e.Property(x => x.UserId).HasMaxLength(128);
+            e.Property(x => x.TemplateId).HasMaxLength(128);
+            e.Property(x => x.Sku).HasMaxLength(128);
+            e.Property(x => x.OrderId).HasMaxLength(128);
+            e.HasIndex(x => new { x.UserId, x.OrderId });
         });
 
         modelBuilder.Entity<ClaimRow>(e =>

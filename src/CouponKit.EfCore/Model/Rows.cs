@@ -83,6 +83,16 @@ internal sealed class CouponRow
     /// claim asked for it (split red envelopes); otherwise <see langword="null"/>. (template, issue sequence) is unique.
     /// </summary>
     public long? IssueSequence { get; set; }
+
+    /// <summary>The verified identity key the shop supplied with the claim, or <see langword="null"/>.</summary>
+    public string? IdentityKey { get; set; }
+
+    /// <summary>
+    /// The identity key's n-th coupon of the template, from 1, for templates limited per identity key; otherwise
+    /// <see langword="null"/>. (template, identity key, identity sequence) is unique, which enforces the limit per identity under
+    /// concurrency as (template, user, sequence) does per user.
+    /// </summary>
+    public int? IdentitySequence { get; set; }
 }
 
 /// <summary>A claim by idempotency key (the key is the primary key).</summary>

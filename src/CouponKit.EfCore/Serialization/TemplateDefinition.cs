@@ -39,6 +39,10 @@ internal static class TemplateDefinition
             ClaimStartsAt = draft.ClaimStartsAt,
             ClaimEndsAt = draft.ClaimEndsAt,
             PerUserLimit = draft.PerUserLimit,
+            PerUserLimitCounts = draft.PerUserLimitCounts == PerUserLimitCounts.EveryClaim ? null : draft.PerUserLimitCounts.ToString(),
+            PerUserLimitKey = draft.PerUserLimitKey == PerUserLimitKey.Account ? null : draft.PerUserLimitKey.ToString(),
+            FirstOrderOnly = draft.FirstOrderOnly ? true : null,
+            OncePerProduct = draft.OncePerProduct ? true : null,
             Audience = new AudienceDto { Segments = [.. draft.Audience.Segments], NewUsersOnly = draft.Audience.NewUsersOnly },
             ClaimCostPoints = draft.ClaimCostPoints,
             Channels = (int)draft.Channels,
@@ -93,6 +97,12 @@ internal static class TemplateDefinition
             ClaimStartsAt = dto.ClaimStartsAt,
             ClaimEndsAt = dto.ClaimEndsAt,
             PerUserLimit = dto.PerUserLimit,
+            PerUserLimitCounts = dto.PerUserLimitCounts is null ? PerUserLimitCounts.EveryClaim
+                : Enum.TryParse<PerUserLimitCounts>(dto.PerUserLimitCounts, out var counts) && Enum.IsDefined(counts) && !char.IsDigit(dto.PerUserLimitCounts[0]) ? counts : throw Bad(templateId, "per-user limit counting"),
+            PerUserLimitKey = dto.PerUserLimitKey is null ? PerUserLimitKey.Account
+                : Enum.TryParse<PerUserLimitKey>(dto.PerUserLimitKey, out var limitKey) && Enum.IsDefined(limitKey) && !char.IsDigit(dto.PerUserLimitKey[0]) ? limitKey : throw Bad(templateId, "per-user limit key"),
+            FirstOrderOnly = dto.FirstOrderOnly ?? false,
+            OncePerProduct = dto.OncePerProduct ?? false,
             Audience = new Audience { Segments = audience.Segments, NewUsersOnly = audience.NewUsersOnly },
             ClaimCostPoints = dto.ClaimCostPoints,
             Channels = (ClaimChannels)dto.Channels,
@@ -228,6 +238,18 @@ internal sealed class DefinitionDto
     public DateTimeOffset? ClaimEndsAt { get; set; }
 
     public int PerUserLimit { get; set; }
+
+    /// <summary>Which coupons count against the limit; absent for every claim, as in definitions written before the option existed.</summary>
+    public string? PerUserLimitCounts { get; set; }
+
+    /// <summary>Who the limit is counted for; absent for the account, as in definitions written before the option existed.</summary>
+    public string? PerUserLimitKey { get; set; }
+
+    /// <summary>Whether the coupons apply only to a first paid order; absent for no.</summary>
+    public bool? FirstOrderOnly { get; set; }
+
+    /// <summary>Whether a product gets the template's discount at most once per user; absent for no.</summary>
+    public bool? OncePerProduct { get; set; }
 
     public AudienceDto? Audience { get; set; }
 

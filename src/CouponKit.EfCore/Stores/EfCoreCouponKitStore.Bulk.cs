@@ -267,6 +267,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         Version = coupon.Version,
         Draw = ToDrawJson(coupon.Draw),
         IssueSequence = coupon.IssueSequence,
+        IdentityKey = coupon.IdentityKey,
     };
 
     /// <summary>A claim key's earlier claim: its user, template and coupon.</summary>

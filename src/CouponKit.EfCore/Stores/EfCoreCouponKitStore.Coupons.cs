@@ -41,8 +41,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
                 }
 
                 var coupons = db.Set<CouponRow>();
-                var held = await coupons.CountAsync(c => c.TemplateId == coupon.TemplateId && c.UserId == coupon.UserId, ct).ConfigureAwait(false);
-                if (held >= command.PerUserLimit)
+                var sequences = await ClaimSequencesAsync(db, command, ct).ConfigureAwait(false);
+                if (sequences is null)
                 {
                     // Each statement of a READ COMMITTED transaction (PostgreSQL) reads its own snapshot: the count may include a
                     // concurrent claim with this very key that the claim read above missed. Then it is a replay: run again.
@@ -81,7 +81,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
 
                 // (template, user, sequence) is unique: a concurrent claim of the same user fails here, rolls back, and is
                 // run again, when it reads the other claim and answers LimitReached (or Replayed for the same key).
-                coupons.Add(ToRow(coupon, held + 1));
+                coupons.Add(ToRow(coupon, sequences.Value.User, sequences.Value.Identity));
                 db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = command.ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
                 await EnqueueAsync(db, command.Events, ct).ConfigureAwait(false);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -22,6 +22,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         {
             Draw = FromDrawJson(row.Draw),
             IssueSequence = row.IssueSequence,
+            IdentityKey = row.IdentityKey,
         };
 
     private static OperationRecord ToRecord(OperationRow row) =>

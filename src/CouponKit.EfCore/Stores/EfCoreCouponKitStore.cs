@@ -143,13 +143,18 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// </summary>
     private static bool IsDatabaseError(Exception ex) =>
         ex is DbUpdateException or DbException or TimeoutException
-        || (ex is InvalidOperationException && ex.InnerException is DbException);
+        || (ex is InvalidOperationException && ex.InnerException is DbException or DbUpdateException);
 
     /// <summary>
     /// The provider's own exception when EF Core wrapped it in an <see cref="InvalidOperationException"/> (Npgsql's execution
     /// strategy does, for transient errors), so that the store exception's inner exception is the database's error.
     /// </summary>
-    private static Exception Unwrap(Exception ex) => ex is InvalidOperationException { InnerException: DbException inner } ? inner : ex;
+    private static Exception Unwrap(Exception ex) => ex switch
+    {
+        InvalidOperationException { InnerException: DbException inner } => inner,
+        InvalidOperationException { InnerException: DbUpdateException { InnerException: DbException inner } } => inner,
+        _ => ex,
+    };
 
     /// <summary>
     /// Errors that every attempt would meet again, known by their SQLSTATE (PostgreSQL and other providers that report one;
@@ -203,7 +208,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             return null;
         }
 
-        if (probe.Held >= command.PerUserLimit)
+        if (command.LimitCounts == PerUserLimitCounts.EveryClaim && probe.Held >= command.PerUserLimit)
         {
             return new IssueOutcome(IssueStatus.LimitReached, null);
         }

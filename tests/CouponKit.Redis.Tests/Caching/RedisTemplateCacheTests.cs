@@ -151,6 +151,35 @@ public sealed class RedisTemplateCacheTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Get_RoundTripsTheEligibilityOptions()
+    {
+        var prefix = RedisServerFixture.NewPrefix();
+        var cache = new RedisTemplateCache(redis.Connection(prefix), Options.Create(new RedisCouponKitOptions()));
+        var draft = Shop.Draft("eligible", 10) with
+        {
+            PerUserLimitCounts = PerUserLimitCounts.ActiveOnly,
+            PerUserLimitKey = PerUserLimitKey.IdentityKey,
+            Channels = ClaimChannels.Grab,
+            FirstOrderOnly = true,
+            OncePerProduct = true,
+        };
+        var template = CouponTemplate.Restore("eligible", draft, TemplateState.Active, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        var plain = CouponTemplate.Restore("plain", Shop.Draft("plain", 10), TemplateState.Active, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+        Assert.True(await cache.SetIfNewerAsync(template, default));
+        Assert.True(await cache.SetIfNewerAsync(plain, default));
+        var back = await cache.GetAsync("eligible", default);
+        var plainBack = await cache.GetAsync("plain", default);
+
+        Assert.Equal(
+            (PerUserLimitCounts.ActiveOnly, PerUserLimitKey.IdentityKey, true, true),
+            (back!.PerUserLimitCounts, back.PerUserLimitKey, back.FirstOrderOnly, back.OncePerProduct));
+        Assert.Equal(
+            (PerUserLimitCounts.EveryClaim, PerUserLimitKey.Account, false, false),
+            (plainBack!.PerUserLimitCounts, plainBack.PerUserLimitKey, plainBack.FirstOrderOnly, plainBack.OncePerProduct));
+    }
+
+    [Fact]
     public async Task Reader_MissOrCacheDown_AnswersFromTheStoreAndFillsTheCache()
     {
         var store = new CouponKit.InMemory.InMemoryCouponKitStore();

@@ -102,6 +102,14 @@ public sealed class GatedClaims
             return Count(GatedClaimResult.From(key, rejected));
         }
 
+        if (ClaimLimits.BypassesGate(template))
+        {
+            // Counted over active coupons or per identity key: only the store's atomic issue can decide.
+            GatedLog.GateBypassed(_logger, template.Id);
+            _metrics.Outcome("submit", "database");
+            return GatedClaimResult.From(key, await _claims.ClaimAsync(request, cancellationToken).ConfigureAwait(false));
+        }
+
         var gateRequest = new ClaimGateRequest(template.Id, user, template.PerUserLimit, key);
         var gate = _gate is null
             ? new ClaimGateDecision(ClaimGateStatus.NotWarmedUp, 0)

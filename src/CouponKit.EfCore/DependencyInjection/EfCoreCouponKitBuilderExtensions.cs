@@ -14,7 +14,7 @@ public static class EfCoreCouponKitBuilderExtensions
 {
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
-    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules and the dead-letter audit log with
+    /// discounts, statistics, reconciliation, the claim gate's holder counts, issuance schedules, the dead-letter audit log, coupon revocation and the order rewards' ledger with
     /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
@@ -54,6 +54,8 @@ public static class EfCoreCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<INotifyStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<CouponKit.Scheduling.IIssuanceScheduleStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<CouponKit.Messaging.DeadLetters.IDeadLetterAuditLog>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<CouponKit.Rewards.ICouponRevocationStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<CouponKit.Rewards.IRewardLedger>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
 
         // The broker's check-back of transactional messages, answered from these tables (unless the shop registered its own).
         services.AddOptions<EfCoreTransactionCheckOptions>().ValidateOnStart();

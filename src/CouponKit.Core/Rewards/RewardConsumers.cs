@@ -93,10 +93,15 @@ public sealed class RewardConsumers : IHostedService
 
     internal RewardEngine Engine { get; }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// Subscribes the consumers (once; a second start is harmless). Without rules nothing is subscribed, so a shop that does
+    /// not use order rewards needs no <see cref="OrderTopics.Order"/> topic on its broker.
+    /// </summary>
+    /// <param name="cancellationToken">Not used: the subscriptions live until <see cref="StopAsync"/>.</param>
+    /// <returns>A task.</returns>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_subscriptions is not null)
+        if (_subscriptions is not null || !Engine.HasRules)
         {
             return;
         }

@@ -53,6 +53,9 @@ internal sealed class RewardEngine(
         return "reward:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ruleId + "\n" + orderId)));
     }
 
+    /// <summary>Gets a value indicating whether any rule is configured.</summary>
+    public bool HasRules => options.Rules.Count > 0;
+
     /// <summary>Applies every rule to a paid order.</summary>
     /// <exception cref="ArgumentException">The event is malformed (blank ids, unknown currency).</exception>
     /// <exception cref="TemplateNotFoundException">A rule names a template that does not exist (the event is retried, then dead-lettered).</exception>

@@ -56,6 +56,20 @@ public sealed class OrderRewardsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task StartAsync_WithoutRules_SubscribesNothing()
+    {
+        await using var h = new RewardHarness(rules: []);
+        await h.RewardTemplateAsync();
+        await h.Sut.StartAsync(CancellationToken.None);
+
+        await h.Bus.PublishAsync(OrderEvents.Paid(RewardHarness.Paid("o1")), CancellationToken.None);
+        await h.Bus.WhenIdleAsync();
+
+        Assert.False(await h.Store.ContainsAsync(RewardConsumers.PaidGroup, "order:o1:paid", CancellationToken.None));
+        Assert.Empty(h.Rewards);
+    }
+
+    [Fact]
     public async Task Refunded_UnusedReward_IsRevokedAndCannotBeLocked()
     {
         await _h.RewardTemplateAsync();

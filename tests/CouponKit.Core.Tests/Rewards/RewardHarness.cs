@@ -12,7 +12,7 @@ internal sealed class RewardHarness : IAsyncDisposable
 {
     public const string Rule = "r300";
 
-    public RewardHarness(int inventory = 1_000, int perUserLimit = 100, params RewardRule[] rules)
+    public RewardHarness(int inventory = 1_000, int perUserLimit = 100, IReadOnlyList<RewardRule>? rules = null)
     {
         Inventory = inventory;
         PerUserLimit = perUserLimit;
@@ -20,7 +20,7 @@ internal sealed class RewardHarness : IAsyncDisposable
         Templates = new CouponTemplates(Store, Time);
         Redemptions = new CouponRedemptions(Store, Time, Microsoft.Extensions.Options.Options.Create(new CouponKitOptions()));
         var options = new RewardOptions();
-        foreach (var rule in rules.Length == 0 ? [new RewardRule { RuleId = Rule, TemplateId = "t20", MinimumOrderAmount = 300m, Currency = "CNY" }] : rules)
+        foreach (var rule in rules ?? [new RewardRule { RuleId = Rule, TemplateId = "t20", MinimumOrderAmount = 300m, Currency = "CNY" }])
         {
             options.Rules.Add(rule);
         }

@@ -77,6 +77,8 @@ public static class CouponKitServiceCollectionExtensions
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
         services.TryAddSingleton<IUserSegmentSource, InMemoryUserSegmentSource>();
         services.TryAddSingleton<IPushJobStore, InMemoryPushJobStore>();
+        services.TryAddSingleton<CouponKit.Rewards.ICouponRevocationStore>(sp => sp.GetRequiredService<InMemoryCouponKitStore>());
+        services.TryAddSingleton<CouponKit.Rewards.IRewardLedger, InMemoryRewardLedger>();
         services.TryAddSingleton<InMemoryMessageBus>();
         services.TryAddSingleton<IMessageBus>(sp => sp.GetRequiredService<InMemoryMessageBus>());
 
@@ -101,6 +103,8 @@ public static class CouponKitServiceCollectionExtensions
         services.TryAddSingleton<CachedTemplateReader>();
         services.TryAddSingleton<IPendingClaimStore, InMemoryPendingClaimStore>();
         services.TryAddSingleton<IClaimHolderSource>(sp => new InMemoryClaimHolderSource(sp.GetRequiredService<InMemoryCouponKitStore>()));
+        services.AddOptions<CouponKit.Rewards.RewardOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CouponKit.Rewards.RewardOptions>, CouponKit.Rewards.RewardOptionsValidator>());
         services.AddOptions<GatedClaimOptions>().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GatedClaimOptions>, GatedClaimOptionsValidator>());
         services.TryAddSingleton<GatedClaims>();
@@ -119,6 +123,10 @@ public static class CouponKitServiceCollectionExtensions
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<CouponKit.Benefits.BenefitConsumers>());
         services.TryAddSingleton<CouponKit.Scheduling.ScheduledIssuance>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<CouponKit.Scheduling.ScheduledIssuance>());
+        services.TryAddSingleton<CouponKit.Scheduling.ScheduledPushIssuance>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<CouponKit.Scheduling.ScheduledPushIssuance>());
+        services.TryAddSingleton<CouponKit.Rewards.RewardConsumers>();
+        services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<CouponKit.Rewards.RewardConsumers>());
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<OutboxDispatcher>());
         services.TryAddSingleton<ExpiryWorker>();
         services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<ExpiryWorker>());

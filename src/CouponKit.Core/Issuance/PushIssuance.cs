@@ -197,7 +197,7 @@ public sealed class PushIssuance
         return "push:" + Convert.ToHexString(hash);
     }
 
-    private static void Validate(PushJobRequest request)
+    internal static void Validate(PushJobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         Guard.Identifier(request.JobId, nameof(request.JobId));

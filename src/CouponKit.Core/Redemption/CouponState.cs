@@ -7,6 +7,7 @@ namespace CouponKit.Redemption;
 ///     ^                 |
 ///     +----Release------+
 /// Available --Expire--> Expired      (a Locked coupon past its end is released to Expired)
+/// Available --Revoke--> Revoked      (an order reward taken back when its order is refunded)
 /// </code>
 /// </remarks>
 public enum CouponState
@@ -22,6 +23,9 @@ public enum CouponState
 
     /// <summary>Past its end without being used. Final.</summary>
     Expired,
+
+    /// <summary>Taken back before it was used (an order's reward, after the order was refunded). Final.</summary>
+    Revoked,
 }
 
 /// <summary>What happens to a coupon; the triggers of the coupon state machine.</summary>
@@ -38,4 +42,7 @@ public enum CouponTrigger
 
     /// <summary>The coupon's end has passed.</summary>
     Expire,
+
+    /// <summary>The coupon is taken back while unused (the order it rewarded was refunded).</summary>
+    Revoke,
 }

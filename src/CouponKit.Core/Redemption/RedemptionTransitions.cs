@@ -12,6 +12,7 @@ public static class RedemptionTransitions
         [(CouponState.Locked, CouponTrigger.Confirm)] = CouponState.Used,
         [(CouponState.Locked, CouponTrigger.Release)] = CouponState.Available,
         [(CouponState.Available, CouponTrigger.Expire)] = CouponState.Expired,
+        [(CouponState.Available, CouponTrigger.Revoke)] = CouponState.Revoked,
     };
 
     /// <summary>Gets every legal transition, for documentation and tests.</summary>
@@ -45,6 +46,7 @@ public static class RedemptionTransitions
         lines.AddRange(Table.Select(t => $"    {t.Key.From} --> {t.Value}: {t.Key.Trigger}"));
         lines.Add("    Used --> [*]");
         lines.Add("    Expired --> [*]");
+        lines.Add("    Revoked --> [*]");
         return string.Join('\n', lines);
     }
 }

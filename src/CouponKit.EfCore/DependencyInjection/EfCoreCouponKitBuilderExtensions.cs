@@ -15,9 +15,9 @@ public static class EfCoreCouponKitBuilderExtensions
     /// <summary>
     /// Replaces the in-memory stores of templates, coupons, redemptions (TCC), expiry, outbox, inbox, dead letters, recorded
     /// discounts, the products once-per-product templates discounted, statistics, reconciliation, the claim gate's holder
-    /// counts, issuance schedules, the dead-letter audit log, the audit trail of merchant operations (<see cref="IAuditLog"/>)
-    /// and the promo-code attempt throttle (<see cref="IAttemptThrottle"/>) with stores on <typeparamref name="TContext"/>.
-    /// Register the context's factory yourself
+    /// counts, issuance schedules, the dead-letter audit log, the audit trail of merchant operations (<see cref="IAuditLog"/>),
+    /// the promo-code attempt throttle (<see cref="IAttemptThrottle"/>), coupon revocation and the order rewards' ledger with
+    /// stores on <typeparamref name="TContext"/>. Register the context's factory yourself
     /// (<c>services.AddDbContextFactory&lt;TContext&gt;(o =&gt; o.UseSqlite(...))</c>) and call
     /// <c>modelBuilder.ApplyCouponKit()</c> in its <c>OnModelCreating</c> (or use <see cref="CouponKitDbContext"/>).
     /// Also registers an <see cref="ITransactionCheckResolver"/> that answers a broker's check-back of transactional messages
@@ -59,6 +59,8 @@ public static class EfCoreCouponKitBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<CouponKit.Messaging.DeadLetters.IDeadLetterAuditLog>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
         services.Replace(ServiceDescriptor.Singleton<IAttemptThrottle>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<CouponKit.Rewards.ICouponRevocationStore>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
+        services.Replace(ServiceDescriptor.Singleton<CouponKit.Rewards.IRewardLedger>(sp => sp.GetRequiredService<EfCoreCouponKitStore<TContext>>()));
 
         // The broker's check-back of transactional messages, answered from these tables (unless the shop registered its own).
         services.AddOptions<EfCoreTransactionCheckOptions>().ValidateOnStart();

@@ -16,7 +16,7 @@ public static partial class CouponKitModelBuilderExtensions
 
     /// <summary>
     /// Adds CouponKit's tables to the model: templates, stock segments, coupons, claims, TCC operation records, outbox, inbox and dead letters,
-    /// recorded discounts, the notify table of expiry reminders, with their unique indexes. Call it from <c>OnModelCreating</c>. Times are stored as UTC ticks (64-bit integers) on
+    /// recorded discounts, the notify table of expiry reminders, order rewards' refunds and losses, with their unique indexes. Call it from <c>OnModelCreating</c>. Times are stored as UTC ticks (64-bit integers) on
     /// every provider, so that they compare and sort the same everywhere.
     /// </summary>
     /// <param name="modelBuilder">The model builder.</param>
@@ -31,6 +31,7 @@ public static partial class CouponKitModelBuilderExtensions
 
         MapNotify(modelBuilder, prefix, schema);
         MapSecurity(modelBuilder, prefix, schema);
+        MapRewards(modelBuilder, prefix, schema);
 
         modelBuilder.Entity<TemplateRow>(e =>
         {

@@ -31,6 +31,11 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ITemplateStore
         ArgumentNullException.ThrowIfNull(events);
         var definition = TemplateDefinition.Serialize(created.ToDraft());
         var segments = _options.StockSegments > 1 ? _options.StockSegments : 0;
+        if (created.Benefit is CouponKit.Benefits.SplitRedEnvelopeBenefit)
+        {
+            EnsureSequenceable(created.Id, segments); // refused when added, not at every claim: its shares need one issue sequence
+        }
+
         return WriteAsync(
             nameof(ITemplateStore.AddAsync),
             async (db, ct) =>

@@ -10,10 +10,11 @@ public class RedemptionTransitionsTests
         (CouponState.Locked, CouponTrigger.Confirm, CouponState.Used),
         (CouponState.Locked, CouponTrigger.Release, CouponState.Available),
         (CouponState.Available, CouponTrigger.Expire, CouponState.Expired),
+        (CouponState.Available, CouponTrigger.Revoke, CouponState.Revoked),
     ];
 
     [Fact]
-    public void All_IsExactlyTheFourDocumentedTransitions() =>
+    public void All_IsExactlyTheFiveDocumentedTransitions() =>
         Assert.Equal(Documented.OrderBy(t => t.ToString()), RedemptionTransitions.All.OrderBy(t => t.ToString()));
 
     [Fact]
@@ -35,7 +36,7 @@ public class RedemptionTransitionsTests
             .Where(pair => !Documented.Any(t => t.From == pair.state && t.Trigger == pair.trigger))
             .ToArray();
 
-        Assert.Equal(12, others.Length);
+        Assert.Equal(20, others.Length);
         foreach (var (state, trigger) in others)
         {
             Assert.False(RedemptionTransitions.TryFire(state, trigger, out var next, out var reason), $"{state} {trigger}");
@@ -47,7 +48,7 @@ public class RedemptionTransitionsTests
     [Fact]
     public void TryFire_FinalStates_AcceptNoTrigger()
     {
-        foreach (var state in new[] { CouponState.Used, CouponState.Expired })
+        foreach (var state in new[] { CouponState.Used, CouponState.Expired, CouponState.Revoked })
         {
             Assert.All(Enum.GetValues<CouponTrigger>(), trigger => Assert.False(RedemptionTransitions.TryFire(state, trigger, out _, out _)));
         }
@@ -63,8 +64,10 @@ public class RedemptionTransitionsTests
                 Locked --> Used: Confirm
                 Locked --> Available: Release
                 Available --> Expired: Expire
+                Available --> Revoked: Revoke
                 Used --> [*]
                 Expired --> [*]
+                Revoked --> [*]
             """,
             RedemptionTransitions.ToMermaid());
 }

@@ -103,6 +103,21 @@ public abstract class BenefitPersistenceTests : DatabaseTests
         Assert.Null(await store.FindByClaimKeyAsync("k1", default));
     }
 
+    // A split red envelope's shares are chosen by one gapless issue sequence, which independently decremented stock segments do
+    // not give (and a claim on one is refused): so the store refuses the envelope when it is added, and stores nothing.
+    [Fact]
+    public async Task AddAsync_SplitEnvelopeOnSegmentedStore_IsRefusedAndStoresNothing()
+    {
+        var (_, store) = await CreateAsync(segments: 4);
+        var envelope = new SplitRedEnvelopeBenefit(Money.Of(100m, "CNY"), CreditTiming.OnClaim, 7);
+
+        var ex = await Assert.ThrowsAsync<BenefitNotSupportedException>(() => store.AddAsync(Template("env", 100, envelope), [], default));
+
+        Assert.Equal(("env", BenefitKind.SplitRedEnvelope), (ex.TemplateId, ex.Kind));
+        Assert.Null(await store.FindAsync("env", default));
+        Assert.Null(await store.GetStockAsync("env", default));
+    }
+
     [Fact]
     public async Task IssueBatchAsync_AssignSequence_IsRefusedAndChangesNothing()
     {

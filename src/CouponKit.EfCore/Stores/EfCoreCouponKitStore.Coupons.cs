@@ -13,6 +13,18 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
     public Task<IssueOutcome> IssueAsync(IssueCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(command.Coupon, nameof(command));
+
+        // Group commit (EfCoreCouponKitOptions.ClaimBatchSize): concurrent claims share a transaction; a claim that assigns an
+        // issue sequence reads the template's row after its own decrement, so it runs on its own.
+        return _claimBatcher is { } batcher && !command.AssignSequence
+            ? batcher.IssueAsync(command, cancellationToken)
+            : IssueOneAsync(command, cancellationToken);
+    }
+
+    /// <summary>Issues one claim in a transaction of its own.</summary>
+    private Task<IssueOutcome> IssueOneAsync(IssueCommand command, CancellationToken cancellationToken)
+    {
         var coupon = command.Coupon;
         return WriteAsync(
             nameof(ICouponStore.IssueAsync),
@@ -41,7 +53,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
                 }
 
                 var coupons = db.Set<CouponRow>();
-                var held = await coupons.CountAsync(c => c.TemplateId == coupon.TemplateId && c.UserId == coupon.UserId, ct).ConfigureAwait(false);
+                var held = await HeldAsync(db, coupon.TemplateId, coupon.UserId, ct).ConfigureAwait(false);
                 if (held >= command.PerUserLimit)
                 {
                     // Each statement of a READ COMMITTED transaction (PostgreSQL) reads its own snapshot: the count may include a
@@ -81,7 +93,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
 
                 // (template, user, sequence) is unique: a concurrent claim of the same user fails here, rolls back, and is
                 // run again, when it reads the other claim and answers LimitReached (or Replayed for the same key).
-                coupons.Add(ToRow(coupon, held + 1));
+                coupons.Add(ToRow(coupon, NextSequence(held)));
                 db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = command.ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
                 await EnqueueAsync(db, command.Events, ct).ConfigureAwait(false);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -46,6 +46,17 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             })).ConfigureAwait(false);
             return;
         }
+#pragma warning disable CA1031 // The batch's failure (after its retries) is each claim's outcome: nothing of the batch was stored.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            foreach (var claim in batch)
+            {
+                claim.Fail(ex);
+            }
+
+            return;
+        }
 
         for (var i = 0; i < batch.Count; i++)
         {
@@ -139,6 +150,25 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
 
         var events = new List<Messaging.OutboxMessage>();
+        if (IsPostgres(db))
+        {
+            foreach (var (index, _) in issued)
+            {
+                events.AddRange(claims[index].Events);
+            }
+
+            try
+            {
+                await InsertClaimBatchOnPostgresAsync(db, claims, issued, events, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Npgsql.PostgresException ex) when (ex.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+            {
+                throw new ClaimBatchConflictException(ex);
+            }
+
+            return answers;
+        }
+
         foreach (var (index, sequence) in issued)
         {
             var coupon = claims[index].Coupon;
@@ -275,4 +305,4 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
 }
 
 /// <summary>A claim batch's insert met a concurrent writer (a unique index): its transaction rolled back, its claims run again alone.</summary>
-internal sealed class ClaimBatchConflictException(DbUpdateException inner) : Exception("A claim batch met a concurrent writer.", inner);
+internal sealed class ClaimBatchConflictException(Exception inner) : Exception("A claim batch met a concurrent writer.", inner);

@@ -164,7 +164,7 @@ public sealed class PostgresClaimBatchTests(PostgresServer server) : ClaimBatchT
     [Fact]
     public async Task WriteClaimBatchAsync_AConcurrentWriterTookOneKey_RunsTheClaimsAloneAndEachGetsItsOutcome()
     {
-        // Between the batch's reads and its insert, another writer commits a claim with key k2 (of the same user and template).
+        // Between the batch's reads and its insert (at its stock decrement), another writer commits a claim with key k2 (of the same user and template).
         // The batch's insert fails on the claim key; its transaction rolls back (stock included) and its claims run again one at
         // a time: k2 replays the other writer's coupon, the others are issued.
         await using var database = await PostgresDatabase.CreateAsync(server, "claimbatch", _concurrent);
@@ -183,10 +183,58 @@ public sealed class PostgresClaimBatchTests(PostgresServer server) : ClaimBatchT
         Assert.Equal(2, await database.ScalarAsync("SELECT count(*) FROM ck_outbox"));
     }
 
+    [Fact]
+    public async Task WriteClaimBatchAsync_FailureAfterTheDecrement_FailsEveryClaimAndLeavesNothing()
+    {
+        // The batch is one transaction: each attempt fails after its stock decrement; after the last, every claim fails with
+        // the store's error, and neither stock nor a row of the batch remains.
+        var fault = new FailAfterDecrement();
+        await using var database = await PostgresDatabase.CreateAsync(server, "claimbatchfail", fault);
+        var store = database.CreateStore(options: new EfCoreCouponKitOptions { StockSegments = 4, MaxAttempts = 3, RetryBackoff = TimeSpan.Zero });
+        await store.AddAsync(StockSegmentTests.Template("t1", 10), [], default);
+        fault.Armed = true;
+        PendingClaim[] batch = [Pending(Command("k1", "c1", "u1")), Pending(Command("k2", "c2", "u2")), Pending(Command("k3", "c3", "u3"))];
+
+        await store.WriteClaimBatchAsync(batch);
+
+        foreach (var claim in batch)
+        {
+            Assert.Equal("IssueAsync", (await Assert.ThrowsAsync<CouponKitStoreException>(() => claim.Outcome)).Operation);
+        }
+
+        Assert.Equal(3, fault.Faults);
+        fault.Armed = false;
+        Assert.Equal(new TemplateStock(10, 0), await store.GetStockAsync("t1", default));
+        Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM ck_coupons"));
+        Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM ck_claims"));
+        Assert.Equal(0L, await database.ScalarAsync("SELECT count(*) FROM ck_outbox"));
+    }
+
     private protected override Task<TestDatabase> CreateDatabaseCoreAsync() => TestDatabase.PostgresAsync(server, "claimbatch");
 
-    /// <summary>Before the first claim batch's insert, commits a claim with key k2 from another context (autocommit).</summary>
-    private sealed class ConcurrentClaimInterceptor : SaveChangesInterceptor
+    /// <summary>While armed, fails every stock decrement after it ran (as a dropped connection would, before the commit).</summary>
+    private sealed class FailAfterDecrement : DbCommandInterceptor
+    {
+        private int _faults;
+
+        public bool Armed { get; set; }
+
+        public int Faults => _faults;
+
+        public override ValueTask<int> NonQueryExecutedAsync(System.Data.Common.DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+        {
+            if (Armed && command.CommandText.Contains("UPDATE", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _faults);
+                throw new Npgsql.NpgsqlException("injected failure after the stock decrement");
+            }
+
+            return base.NonQueryExecutedAsync(command, eventData, result, cancellationToken);
+        }
+    }
+
+    /// <summary>Before the first stock decrement it sees (after the batch's reads), commits a claim with key k2 from another context.</summary>
+    private sealed class ConcurrentClaimInterceptor : DbCommandInterceptor
     {
         private int _fired;
 
@@ -194,10 +242,9 @@ public sealed class PostgresClaimBatchTests(PostgresServer server) : ClaimBatchT
 
         public bool Fired => _fired == 1;
 
-        public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+        public override async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(System.Data.Common.DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
         {
-            var batchInsert = eventData.Context!.ChangeTracker.Entries<ClaimRow>().Any(e => e.Entity.ClaimKey == "k2");
-            if (Factory is not null && batchInsert && Interlocked.CompareExchange(ref _fired, 1, 0) == 0)
+            if (Factory is not null && command.CommandText.Contains("UPDATE", StringComparison.Ordinal) && Interlocked.CompareExchange(ref _fired, 1, 0) == 0)
             {
                 await using var other = await Factory.CreateDbContextAsync(cancellationToken);
                 var coupon = StockSegmentTests.Coupon("c-concurrent", "t1", "u2");
@@ -218,7 +265,7 @@ public sealed class PostgresClaimBatchTests(PostgresServer server) : ClaimBatchT
                 await other.SaveChangesAsync(cancellationToken);
             }
 
-            return await base.SavingChangesAsync(eventData, result, cancellationToken);
+            return await base.NonQueryExecutingAsync(command, eventData, result, cancellationToken);
         }
     }
 }

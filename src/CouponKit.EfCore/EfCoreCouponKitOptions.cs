@@ -56,9 +56,9 @@ public sealed class EfCoreCouponKitOptions
     /// writers overlap their round trips and commits; fewer make larger batches. Only used when <see cref="ClaimBatchSize"/> is
     /// more than 1.
     /// </summary>
-    /// <value>The default value is 4.</value>
+    /// <value>The default value is 2.</value>
     [Range(1, 64)]
-    public int ClaimBatchWriters { get; set; } = 4;
+    public int ClaimBatchWriters { get; set; } = 2;
 
     /// <summary>
     /// Gets or sets how many times an operation runs before its database error is reported: a transient error (SQLite busy,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CouponKit.EfCore;
 using CouponKit.Issuance;
 using CouponKit.LoadTest.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,13 @@ internal static partial class PgClaimsMode
         var selloutLimit = args.Seconds("--sellout-timeout", 45, 1);
         var jobs = args.Int("--pgbench-jobs", 2, 1, 64);
         var prepare = args.Int("--auto-prepare", 64, 0, 1000);
+        var batchSize = args.Int("--batch-size", new EfCoreCouponKitOptions().ClaimBatchSize, 1, EfCoreCouponKitOptions.MaxClaimBatchSize);
+        var batchWriters = args.Int("--batch-writers", new EfCoreCouponKitOptions().ClaimBatchWriters, 1, 64);
+        Action<EfCoreCouponKitOptions> batching = o =>
+        {
+            o.ClaimBatchSize = batchSize;
+            o.ClaimBatchWriters = batchWriters;
+        };
         var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
         args.ThrowIfUnknown();
 
@@ -72,7 +80,7 @@ internal static partial class PgClaimsMode
                 }
 
                 await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
-                var (result, check, cpu) = await ClaimRunAsync(server, segments, claimers, stock, warmUp, duration, prepare).ConfigureAwait(false);
+                var (result, check, cpu) = await ClaimRunAsync(server, segments, claimers, stock, warmUp, duration, prepare, batching).ConfigureAwait(false);
                 ck.Add((segments, result, check, cpu));
             }
 
@@ -112,7 +120,7 @@ internal static partial class PgClaimsMode
             {
                 foreach (var segments in segmentsList.Where(s => s == 1 || StockSegments.IsAvailable))
                 {
-                    sellouts.Add(await SelloutAsync(server, segments, claimers, selloutStock, selloutLimit, prepare).ConfigureAwait(false));
+                    sellouts.Add(await SelloutAsync(server, segments, claimers, selloutStock, selloutLimit, prepare, batching).ConfigureAwait(false));
                 }
             }
 
@@ -140,9 +148,9 @@ internal static partial class PgClaimsMode
         }
     }
 
-    private static async Task<(LoopResult Result, string Check, string Cpu)> ClaimRunAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan warmUp, TimeSpan duration, int prepare)
+    private static async Task<(LoopResult Result, string Check, string Cpu)> ClaimRunAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan warmUp, TimeSpan duration, int prepare, Action<EfCoreCouponKitOptions> batching)
     {
-        await using var provider = CouponKitOnPostgres.Build(server, segments, connectionString: ConnectionString(server, prepare));
+        await using var provider = CouponKitOnPostgres.Build(server, segments, connectionString: ConnectionString(server, prepare), store: batching);
         var id = $"claims-s{segments}";
         await CouponKitOnPostgres.CreateActiveTemplateAsync(provider, id, stock).ConfigureAwait(false);
         var claims = provider.GetRequiredService<CouponClaims>();
@@ -183,9 +191,9 @@ internal static partial class PgClaimsMode
         return (result, check, cpu);
     }
 
-    private static async Task<IReadOnlyList<string>> SelloutAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan limit, int prepare)
+    private static async Task<IReadOnlyList<string>> SelloutAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan limit, int prepare, Action<EfCoreCouponKitOptions> batching)
     {
-        await using var provider = CouponKitOnPostgres.Build(server, segments, connectionString: ConnectionString(server, prepare));
+        await using var provider = CouponKitOnPostgres.Build(server, segments, connectionString: ConnectionString(server, prepare), store: batching);
         var id = $"sellout-s{segments}";
         await CouponKitOnPostgres.CreateActiveTemplateAsync(provider, id, stock).ConfigureAwait(false);
         var claims = provider.GetRequiredService<CouponClaims>();

@@ -28,6 +28,38 @@ public sealed class EfCoreCouponKitOptions
     [Range(1, MaxStockSegments)]
     public int StockSegments { get; set; } = 1;
 
+    /// <summary>The most claims one group commit writes in one transaction.</summary>
+    public const int MaxClaimBatchSize = 1000;
+
+    /// <summary>
+    /// Gets or sets the most claims (<see cref="Ports.ICouponStore.IssueAsync"/> calls) written together in one transaction
+    /// (group commit). Claims that arrive while the store's writers are busy wait in a queue; a writer takes up to this many at
+    /// once and decides each as it would alone (replay, key conflict, per-user limit, sold out, in arrival order), takes their
+    /// stock with one conditional decrement per template and writes their coupons, claim records and outbox rows in one
+    /// commit, so that many claims share one round trip set and one flush of the log. Every claim still gets its own outcome; a
+    /// claim that is bad input (unknown template, a coupon id in use) gets its own error and the others go on; when the
+    /// transaction meets a concurrent writer (a unique index), its claims are run again one at a time; when it fails, every
+    /// claim in it fails and nothing of it is stored. With 1, each claim runs in its own transaction as soon as it arrives.
+    /// </summary>
+    /// <value>The default value is 64.</value>
+    /// <remarks>
+    /// A writer never waits for a batch to fill: when claims arrive one at a time, each is written at once (a batch of one), so
+    /// a quiet shop sees the latency of a single transaction; under load, a claim's latency is its wait for a writer plus one
+    /// batch. A caller that cancels while its claim is still queued withdraws it; once a writer has taken it, the claim
+    /// completes with its batch. Claims that assign an issue sequence (split red envelopes) always run on their own.
+    /// </remarks>
+    [Range(1, MaxClaimBatchSize)]
+    public int ClaimBatchSize { get; set; } = 64;
+
+    /// <summary>
+    /// Gets or sets how many claim batches the store writes side by side (each on its own connection and transaction). More
+    /// writers overlap their round trips and commits; fewer make larger batches. Only used when <see cref="ClaimBatchSize"/> is
+    /// more than 1.
+    /// </summary>
+    /// <value>The default value is 2.</value>
+    [Range(1, 64)]
+    public int ClaimBatchWriters { get; set; } = 2;
+
     /// <summary>
     /// Gets or sets how many times an operation runs before its database error is reported: a transient error (SQLite busy,
     /// a dropped connection) or a unique-index conflict with a concurrent writer makes the store start the whole transaction again.

@@ -40,6 +40,36 @@ public sealed class FailedTransactionTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteClaimBatchAsync_FailureAfterTheDecrement_FailsEveryClaimAndLeavesNothing()
+    {
+        // One transaction for the batch: 3 attempts (not 3 per claim), then each claim fails with the store's error.
+        var store = _database.CreateStore(options: new EfCoreCouponKitOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.Zero });
+        await store.AddAsync(Template("t1", 5), [], default);
+        _failure.Fail = true;
+        var batch = Enumerable.Range(1, 3).Select(i =>
+        {
+            var coupon = new IssuedCoupon($"c{i}", "t1", $"u{i}", CouponState.Available, T0, T0.AddDays(7), T0, ClaimChannels.Grab, null, 1);
+            var claim = new CouponKit.EfCore.Stores.PendingClaim(new IssueCommand($"k{i}", coupon, 1, [new OutboxMessage($"m{i}", "t", "tag", coupon.CouponId, "{}", T0)]));
+            Assert.True(claim.TryTake());
+            return claim;
+        }).ToArray();
+
+        await store.WriteClaimBatchAsync(batch);
+
+        foreach (var claim in batch)
+        {
+            Assert.Equal("IssueAsync", (await Assert.ThrowsAsync<CouponKitStoreException>(() => claim.Outcome)).Operation);
+        }
+
+        Assert.Equal(3, _failure.Calls);
+        _failure.Fail = false;
+        Assert.Equal(new TemplateStock(5, 0), await store.GetStockAsync("t1", default));
+        Assert.Null(await store.FindByClaimKeyAsync("k1", default));
+        Assert.Empty(await store.ListByUserAsync("u2", default));
+        Assert.Empty(await store.LeaseDueAsync(T0.AddYears(1), 100, TimeSpan.FromMinutes(1), default));
+    }
+
+    [Fact]
     public async Task IssueAsync_OneFailedAttempt_IsRetriedAndDecrementsOnce()
     {
         var store = _database.CreateStore(options: new EfCoreCouponKitOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.Zero });

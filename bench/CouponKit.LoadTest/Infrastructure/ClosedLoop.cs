@@ -23,7 +23,8 @@ internal sealed record LoopResult(long Completed, TimeSpan Window, IReadOnlyDict
 
 /// <summary>
 /// Runs <c>concurrency</c> workers, each calling the operation again as soon as the previous call returns (a closed loop), for a
-/// warm-up and then a measured window, after <c>prime</c> calls made one at a time. The rate is the number of calls completed inside the window divided by its length.
+/// warm-up and then a measured window, after <c>prime</c> calls made one at a time; <c>onWindow</c> is told when the window
+/// starts (<see langword="true"/>) and ends (to sample CPU time over the window). The rate is the number of calls completed inside the window divided by its length.
 /// </summary>
 internal static class ClosedLoop
 {
@@ -34,7 +35,8 @@ internal static class ClosedLoop
         TimeSpan window,
         Func<long, Task<string>> operation,
         long? maxOperations = null,
-        int prime = 0)
+        int prime = 0,
+        Action<bool>? onWindow = null)
     {
         var outcomes = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var latencies = new ConcurrentBag<List<long>>();
@@ -64,12 +66,14 @@ internal static class ClosedLoop
             {
                 if (completedAtStart < 0 && now >= windowStart)
                 {
+                    onWindow?.Invoke(true);
                     completedAtStart = Interlocked.Read(ref completed);
                     outcomesAtStart = new Dictionary<string, long>(outcomes, StringComparer.Ordinal);
                 }
 
                 if (completedAtEnd < 0 && now >= windowEnd)
                 {
+                    onWindow?.Invoke(false);
                     completedAtEnd = Interlocked.Read(ref completed);
                     outcomesAtEnd = new Dictionary<string, long>(outcomes, StringComparer.Ordinal);
                 }

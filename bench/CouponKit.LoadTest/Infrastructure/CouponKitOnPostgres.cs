@@ -10,15 +10,19 @@ namespace CouponKit.LoadTest.Infrastructure;
 /// <summary>CouponKit wired as a shop would: <c>AddCouponKit().UseEntityFrameworkCore&lt;CouponKitDbContext&gt;()</c> on Npgsql.</summary>
 internal static class CouponKitOnPostgres
 {
-    public static ServiceProvider Build(PostgresServer server, int segments = 1, Action<IServiceCollection>? more = null)
+    public static ServiceProvider Build(PostgresServer server, int segments = 1, Action<IServiceCollection>? more = null, string? connectionString = null, Action<EfCoreCouponKitOptions>? store = null)
     {
         var services = new ServiceCollection();
-        services.AddPooledDbContextFactory<CouponKitDbContext>(o => o.UseNpgsql(server.ConnectionString()));
+        services.AddPooledDbContextFactory<CouponKitDbContext>(o => o.UseNpgsql(connectionString ?? server.ConnectionString()));
         services.AddCouponKit(o =>
         {
             // Distinct users, no client IP: the limits never refuse; set high so that a long run is not cut by them either.
             o.ClaimsPerUser = 1_000_000;
-        }).UseEntityFrameworkCore<CouponKitDbContext>(o => StockSegments.Apply(o, segments));
+        }).UseEntityFrameworkCore<CouponKitDbContext>(o =>
+        {
+            StockSegments.Apply(o, segments);
+            store?.Invoke(o);
+        });
         more?.Invoke(services);
         return services.BuildServiceProvider();
     }

@@ -27,6 +27,9 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>Gets the cluster's data directory (its <c>postmaster.pid</c> names the server process).</summary>
+    public string DataDirectory => Path.Combine(_directory, "data");
+
     public string Version { get; private set; } = "?";
 
     /// <summary>Gets the settings that matter for the figures, as the server reports them.</summary>

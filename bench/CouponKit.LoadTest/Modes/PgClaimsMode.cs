@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using CouponKit.EfCore;
 using CouponKit.Issuance;
 using CouponKit.LoadTest.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,14 @@ internal static partial class PgClaimsMode
         var selloutStock = args.Int("--sellout-stock", 1_000, 0, 1_000_000);
         var selloutLimit = args.Seconds("--sellout-timeout", 45, 1);
         var jobs = args.Int("--pgbench-jobs", 2, 1, 64);
+        var prepare = args.Int("--auto-prepare", 64, 0, 1000);
+        var batchSize = args.Int("--batch-size", new EfCoreCouponKitOptions().ClaimBatchSize, 1, EfCoreCouponKitOptions.MaxClaimBatchSize);
+        var batchWriters = args.Int("--batch-writers", new EfCoreCouponKitOptions().ClaimBatchWriters, 1, 64);
+        Action<EfCoreCouponKitOptions> batching = o =>
+        {
+            o.ClaimBatchSize = batchSize;
+            o.ClaimBatchWriters = batchWriters;
+        };
         var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
         args.ThrowIfUnknown();
 
@@ -60,19 +69,19 @@ internal static partial class PgClaimsMode
         {
             var first = await PgbenchAsync(server, script, claimers, jobs, duration).ConfigureAwait(false);
 
-            var ck = new List<(int Segments, LoopResult? Result, string Note)>();
+            var ck = new List<(int Segments, LoopResult? Result, string Note, string Cpu)>();
             foreach (var segments in segmentsList)
             {
                 if (segments != 1 && !StockSegments.IsAvailable)
                 {
                     AnsiConsole.MarkupLine($"[yellow]StockSegments is not in this build of CouponKit.EfCore: the {segments}-segment run is skipped.[/]");
-                    ck.Add((segments, null, "not run: `EfCoreCouponKitOptions.StockSegments` is not in this build"));
+                    ck.Add((segments, null, "not run: `EfCoreCouponKitOptions.StockSegments` is not in this build", "—"));
                     continue;
                 }
 
                 await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
-                var (result, check) = await ClaimRunAsync(server, segments, claimers, stock, warmUp, duration).ConfigureAwait(false);
-                ck.Add((segments, result, check));
+                var (result, check, cpu) = await ClaimRunAsync(server, segments, claimers, stock, warmUp, duration, prepare, batching).ConfigureAwait(false);
+                ck.Add((segments, result, check, cpu));
             }
 
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
@@ -84,11 +93,11 @@ internal static partial class PgClaimsMode
             var baselineTaken = await server.ScalarAsync<long>("SELECT stock - remaining FROM bench_templates WHERE id = 1").ConfigureAwait(false);
             checks.Add(["pgbench baseline (both runs)", N(baselineTaken), baselineCount == baselineTaken && baselineTaken <= stock ? $"0 over-issued: {N(baselineCount)} coupon rows = {N(baselineTaken)} stock taken" : $"**CHECK FAILED**: {N(baselineCount)} coupon rows, {N(baselineTaken)} stock taken"]);
 
-            foreach (var (segments, result, note) in ck)
+            foreach (var (segments, result, note, cpu) in ck)
             {
                 if (result is null)
                 {
-                    rows.Add([$"CouponKit `CouponClaims`, {segments} stock segments", "—", "—", "—", "—", note]);
+                    rows.Add([$"CouponKit `CouponClaims`, {segments} stock segments", "—", "—", "—", "—", "—", note]);
                     continue;
                 }
 
@@ -99,6 +108,7 @@ internal static partial class PgClaimsMode
                     $"{Ms(result.P50)} / {Ms(result.P99)}",
                     Report.Ratio(ratio),
                     N(result.Completed),
+                    cpu,
                     Outcomes(result) + (segments == segmentsList.Max() ? $"; target ≥ {Target}x: {Report.Verdict(ratio >= Target)}" : string.Empty),
                 ]);
                 checks.Add([$"CouponKit, {segments} segment(s)", N(result.Outcome("issued")), note]);
@@ -110,7 +120,7 @@ internal static partial class PgClaimsMode
             {
                 foreach (var segments in segmentsList.Where(s => s == 1 || StockSegments.IsAvailable))
                 {
-                    sellouts.Add(await SelloutAsync(server, segments, claimers, selloutStock, selloutLimit).ConfigureAwait(false));
+                    sellouts.Add(await SelloutAsync(server, segments, claimers, selloutStock, selloutLimit, prepare, batching).ConfigureAwait(false));
                 }
             }
 
@@ -118,10 +128,10 @@ internal static partial class PgClaimsMode
             report.Bullets([
                 $"Server: PostgreSQL {server.Version} (throwaway cluster on 127.0.0.1), settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on: every commit waits for fsync of the WAL.",
                 $"Baseline: `{pgbenchVersion}`, `pgbench -n -M prepared -c {claimers} -j {jobs} -T {Secs(duration)} -f claim.sql`: `BEGIN; UPDATE bench_templates SET remaining = remaining - 1 WHERE id = 1 AND remaining > 0; INSERT INTO bench_coupons (...) VALUES (md5(...), 1, 'u' || :uid, now()); END;` — one hot stock row, a 4-column coupon table with a primary key. Run before and after the CouponKit runs; the ratio is against the better of the two.",
-                $"CouponKit: `CouponClaims.ClaimAsync` through `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()` on Npgsql.EntityFrameworkCore.PostgreSQL (pooled context factory), {claimers} concurrent claimers in a closed loop, distinct users, one template with {N(stock)} stock and a limit of 1 per user, {Secs(warmUp)} s warm-up then {Secs(duration)} s measured (after 20 claims one at a time to load the model and pools). Each claim: rate limit (in memory), template read, claim-key lookup, then one transaction (claim-key check, per-user count, conditional decrement, coupon + claim record + `Issued` outbox row).",
+                $"CouponKit: `CouponClaims.ClaimAsync` through `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()` on Npgsql.EntityFrameworkCore.PostgreSQL (pooled context factory), {claimers} concurrent claimers in a closed loop, distinct users, one template with {N(stock)} stock and a limit of 1 per user, {Secs(warmUp)} s warm-up then {Secs(duration)} s measured (after 20 claims one at a time to load the model and pools). Each claim: rate limit (in memory), template read (concurrent reads of one template share a query), then the store's group commit (`ClaimBatchSize` {batchSize}, `ClaimBatchWriters` {batchWriters}) writes it with the claims queued meanwhile in one transaction: per-user counts, claim keys, one conditional decrement by the batch's count, coupons + claim records + `Issued` outbox rows in three `unnest` inserts. Connection string with Npgsql `Max Auto Prepare={prepare}` (prepared statements, as the baseline's `-M prepared`; 0 = off). CPU per claim: this process, and the server's processes (from `/proc`, ended backends included), over the measured window; for pgbench only the server's.",
                 $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
             ]);
-            report.Table(["Run", "Claims/s", "p50 / p99 latency", "vs pgbench", "Claims measured", "Outcomes"], rows, [false, true, true, true, true, false]);
+            report.Table(["Run", "Claims/s", "p50 / p99 latency", "vs pgbench", "Claims measured", "CPU per claim (client / server)", "Outcomes"], rows, [false, true, true, true, true, true, false]);
             report.Line("Over-issuance check after the runs (warm-up included; rows counted in the database against the stock taken):");
             report.Line();
             report.Table(["Run", "Issued", "Check"], checks, [false, true, false]);
@@ -138,12 +148,15 @@ internal static partial class PgClaimsMode
         }
     }
 
-    private static async Task<(LoopResult Result, string Check)> ClaimRunAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan warmUp, TimeSpan duration)
+    private static async Task<(LoopResult Result, string Check, string Cpu)> ClaimRunAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan warmUp, TimeSpan duration, int prepare, Action<EfCoreCouponKitOptions> batching)
     {
-        await using var provider = CouponKitOnPostgres.Build(server, segments);
+        await using var provider = CouponKitOnPostgres.Build(server, segments, connectionString: ConnectionString(server, prepare), store: batching);
         var id = $"claims-s{segments}";
         await CouponKitOnPostgres.CreateActiveTemplateAsync(provider, id, stock).ConfigureAwait(false);
         var claims = provider.GetRequiredService<CouponClaims>();
+        CpuSample windowStart = default, windowEnd = default;
+        using var batchSizes = new ClaimBatchSizes();
+        (long, long) batchesAtStart = default, batchesAtEnd = default;
         var result = await ClosedLoop.RunAsync(
             $"CouponKit claims, {segments} segment(s)",
             claimers,
@@ -159,14 +172,28 @@ internal static partial class PgClaimsMode
                 }).ConfigureAwait(false);
                 return claim.IsIssued ? (claim.IsReplay ? "replayed" : "issued") : claim.Rejection!.Value.ToString();
             },
-            prime: 20).ConfigureAwait(false);
+            prime: 20,
+            onWindow: start =>
+            {
+                if (start)
+                {
+                    windowStart = CpuSample.Take(server);
+                    batchesAtStart = batchSizes.Snapshot();
+                }
+                else
+                {
+                    windowEnd = CpuSample.Take(server);
+                    batchesAtEnd = batchSizes.Snapshot();
+                }
+            }).ConfigureAwait(false);
+        var cpu = (windowEnd - windowStart).PerOperation(result.Completed) + $"; {ClaimBatchSizes.Mean(batchesAtStart, batchesAtEnd)} claims per commit";
         var check = await CheckAsync(server, provider, id, stock, result.Outcome("issued")).ConfigureAwait(false);
-        return (result, check);
+        return (result, check, cpu);
     }
 
-    private static async Task<IReadOnlyList<string>> SelloutAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan limit)
+    private static async Task<IReadOnlyList<string>> SelloutAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan limit, int prepare, Action<EfCoreCouponKitOptions> batching)
     {
-        await using var provider = CouponKitOnPostgres.Build(server, segments);
+        await using var provider = CouponKitOnPostgres.Build(server, segments, connectionString: ConnectionString(server, prepare), store: batching);
         var id = $"sellout-s{segments}";
         await CouponKitOnPostgres.CreateActiveTemplateAsync(provider, id, stock).ConfigureAwait(false);
         var claims = provider.GetRequiredService<CouponClaims>();
@@ -207,7 +234,7 @@ internal static partial class PgClaimsMode
             : $"**CHECK FAILED**: {N(rows)} coupon rows, {N(taken)} stock taken, {N(issued)} issued results, stock {N(stock)}";
     }
 
-    private static async Task<(double Tps, long Transactions, long Failed, string P50)> PgbenchAsync(PostgresServer server, string script, int clients, int jobs, TimeSpan duration)
+    private static async Task<(double Tps, long Transactions, long Failed, string P50, string Cpu)> PgbenchAsync(PostgresServer server, string script, int clients, int jobs, TimeSpan duration)
     {
         var arguments = new List<string>(server.ClientArguments())
         {
@@ -215,25 +242,34 @@ internal static partial class PgClaimsMode
             "-T", Secs(duration), "-f", script, "-r", PostgresServer.Database,
         };
         ProcessResult result = null!;
+        var cpuBefore = CpuSample.Take(server);
         await AnsiConsole.Status().StartAsync($"pgbench -c {clients} -j {jobs} -T {Secs(duration)} (single-row claim transaction)...", async _ =>
         {
             result = (await Shell.RunAsync(server.Tool("pgbench"), arguments).ConfigureAwait(false)).EnsureSuccess("pgbench");
         }).ConfigureAwait(false);
+        var cpu = CpuSample.Take(server) - cpuBefore;
         var tps = double.Parse(TpsPattern().Match(result.Output).Groups[1].Value, CultureInfo.InvariantCulture);
         var processed = long.Parse(ProcessedPattern().Match(result.Output).Groups[1].Value, CultureInfo.InvariantCulture);
         var failedMatch = FailedPattern().Match(result.Output);
         var failed = failedMatch.Success ? long.Parse(failedMatch.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         var latency = LatencyPattern().Match(result.Output);
         AnsiConsole.MarkupLine(Markup.Escape($"pgbench: {tps:N0} tps, {processed:N0} transactions, {failed} failed"));
-        return (tps, processed, failed, latency.Success ? latency.Groups[1].Value + " ms avg" : "?");
+        return (tps, processed, failed, latency.Success ? latency.Groups[1].Value + " ms avg" : "?", string.Create(CultureInfo.InvariantCulture, $"(pgbench) / {cpu.Server.TotalMicroseconds / Math.Max(processed, 1):0} µs"));
     }
 
-    private static IReadOnlyList<string> BaselineRow(string name, (double Tps, long Transactions, long Failed, string Latency) run, int clients, bool used) =>
-        [name, N(run.Tps), run.Latency, used ? "1.00x (baseline)" : "—", N(run.Transactions), $"{run.Failed} failed; {clients} clients"];
+    private static IReadOnlyList<string> BaselineRow(string name, (double Tps, long Transactions, long Failed, string Latency, string Cpu) run, int clients, bool used) =>
+        [name, N(run.Tps), run.Latency, used ? "1.00x (baseline)" : "—", N(run.Transactions), run.Cpu, $"{run.Failed} failed; {clients} clients"];
 
     private static string Outcomes(LoopResult result) =>
         string.Join(", ", result.WindowOutcomes.OrderByDescending(o => o.Value).Select(o => $"{o.Key} {N(o.Value)}"))
         + (result.FirstError is { } e ? $" (first error: {e})" : string.Empty);
+
+    /// <summary>
+    /// The application's connection string: with Npgsql's automatic preparation of the statements it runs most (as pgbench's
+    /// <c>-M prepared</c> does for the baseline), so the server parses and plans each of CouponKit's statements once per connection.
+    /// </summary>
+    private static string ConnectionString(PostgresServer server, int prepare) =>
+        prepare == 0 ? server.ConnectionString() : server.ConnectionString() + $";Max Auto Prepare={prepare.ToString(CultureInfo.InvariantCulture)};Auto Prepare Min Usages=2";
 
     private static string UserId(long n) => "u" + n.ToString("D10", CultureInfo.InvariantCulture);
 

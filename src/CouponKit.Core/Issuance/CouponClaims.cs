@@ -114,16 +114,24 @@ public sealed class CouponClaims
         var template = await _templates.FindAsync(request.TemplateId, cancellationToken).ConfigureAwait(false)
             ?? throw new TemplateNotFoundException(request.TemplateId);
 
-        var earlier = await _coupons.FindByClaimKeyAsync(request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
-        if (earlier is not null)
-        {
-            return IsSameClaim(earlier, request) ? ClaimResult.Issued(earlier, replay: true) : throw new IdempotencyKeyConflictException(request.IdempotencyKey);
-        }
-
+        // An earlier claim with this key answers first (the same coupon again, or a key conflict). The store's atomic issue
+        // answers that itself, so the key is looked up beforehand only when something would happen before the issue or instead
+        // of it: a refusal of the checks below, the gate's reservation, the points deduction or a credit on claim. A plain claim
+        // saves the round trip.
         var now = _time.GetUtcNow();
-        if (Check(template, request, now) is { } rejected)
+        var rejected = Check(template, request, now);
+        if (rejected is not null || _gate is not null || template.ClaimCostPoints > 0 || Benefits.BenefitIssuance.CreditsOnClaim(template.Benefit))
         {
-            return rejected;
+            var earlier = await _coupons.FindByClaimKeyAsync(request.IdempotencyKey, cancellationToken).ConfigureAwait(false);
+            if (earlier is not null)
+            {
+                return IsSameClaim(earlier, request) ? ClaimResult.Issued(earlier, replay: true) : throw new IdempotencyKeyConflictException(request.IdempotencyKey);
+            }
+
+            if (rejected is not null)
+            {
+                return rejected;
+            }
         }
 
         // The ledger de-duplicates on the key alone: scope it to this user and template (length-prefixed, so unambiguous), or a

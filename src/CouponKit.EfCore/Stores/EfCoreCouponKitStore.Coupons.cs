@@ -13,6 +13,20 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
     public Task<IssueOutcome> IssueAsync(IssueCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(command.Coupon, nameof(command));
+
+        // Group commit (EfCoreCouponKitOptions.ClaimBatchSize): concurrent claims share a transaction; a claim that assigns an
+        // issue sequence reads the template's row after its own decrement, and a claim whose limit counts only active coupons or
+        // per identity key needs the counts of ClaimSequencesAsync, so those run on their own.
+        return _claimBatcher is { } batcher && !command.AssignSequence
+            && command.LimitCounts == PerUserLimitCounts.EveryClaim && !command.LimitsIdentityKey
+            ? batcher.IssueAsync(command, cancellationToken)
+            : IssueOneAsync(command, cancellationToken);
+    }
+
+    /// <summary>Issues one claim in a transaction of its own.</summary>
+    private Task<IssueOutcome> IssueOneAsync(IssueCommand command, CancellationToken cancellationToken)
+    {
         var coupon = command.Coupon;
         return WriteAsync(
             nameof(ICouponStore.IssueAsync),

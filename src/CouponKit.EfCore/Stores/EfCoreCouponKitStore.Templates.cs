@@ -14,7 +14,18 @@ namespace CouponKit.EfCore.Stores;
 internal sealed partial class EfCoreCouponKitStore<TContext> : ITemplateStore
 {
     /// <inheritdoc />
-    public Task<CouponTemplate?> FindAsync(string templateId, CancellationToken cancellationToken) =>
+    /// <remarks>
+    /// Every claim reads its template: concurrent reads of one template share a query, one that started after each of them
+    /// asked (<see cref="ReadCoalescer{TValue}"/>), so the answer is as fresh as a read of its own.
+    /// </remarks>
+    public Task<CouponTemplate?> FindAsync(string templateId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(templateId);
+        return _templateReads.ReadAsync(templateId, cancellationToken);
+    }
+
+    /// <summary>One read of a template, shared by the callers of <see cref="FindAsync"/> that wait for it.</summary>
+    private Task<CouponTemplate?> ReadTemplateAsync(string templateId) =>
         ReadAsync(
             nameof(ITemplateStore.FindAsync),
             async (db, ct) =>
@@ -22,7 +33,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ITemplateStore
                 var row = await db.Set<TemplateRow>().AsNoTracking().FirstOrDefaultAsync(t => t.Id == templateId, ct).ConfigureAwait(false);
                 return row is null ? null : ToTemplate(row);
             },
-            cancellationToken);
+            CancellationToken.None);
 
     /// <inheritdoc />
     public Task AddAsync(CouponTemplate created, IReadOnlyList<OutboxMessage> events, CancellationToken cancellationToken)

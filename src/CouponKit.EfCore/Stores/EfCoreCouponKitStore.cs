@@ -29,6 +29,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     private readonly TimeProvider _time;
     private readonly EfCoreCouponKitOptions _options;
     private readonly ILogger _logger;
+    private readonly ClaimBatcher? _claimBatcher;
+    private readonly ReadCoalescer<CouponTemplate?> _templateReads;
     private PostgresStatements? _postgres;
     private int _provider; // 0: not known yet, 1: PostgreSQL, 2: another provider
 
@@ -41,6 +43,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         _time = time;
         _options = options.Value;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _templateReads = new ReadCoalescer<CouponTemplate?>(ReadTemplateAsync);
+        _claimBatcher = _options.ClaimBatchSize > 1 ? new ClaimBatcher(WriteClaimBatchAsync, _options.ClaimBatchSize, _options.ClaimBatchWriters) : null;
     }
 
     /// <summary>Runs a read without a transaction, mapping database errors.</summary>
@@ -193,13 +197,14 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     private async Task<IssueOutcome?> AnswerFromOneReadAsync(TContext db, IssueCommand command, CancellationToken cancellationToken)
     {
         var coupon = command.Coupon;
+        var counted = CountedTowardLimit(db, coupon.TemplateId);
         var probe = await db.Set<TemplateRow>().AsNoTracking()
             .Where(t => t.Id == coupon.TemplateId)
             .Select(t => new
             {
                 Remaining = t.Remaining + db.Set<StockSegmentRow>().Where(s => s.TemplateId == t.Id).Sum(s => s.Remaining),
                 Used = db.Set<ClaimRow>().Any(c => c.ClaimKey == command.ClaimKey),
-                Held = db.Set<CouponRow>().Count(c => c.TemplateId == t.Id && c.UserId == coupon.UserId),
+                Held = counted.Count(c => c.UserId == coupon.UserId),
             })
             .FirstOrDefaultAsync(cancellationToken)
             .ConfigureAwait(false);

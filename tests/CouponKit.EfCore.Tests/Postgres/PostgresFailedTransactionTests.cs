@@ -30,7 +30,9 @@ public sealed class PostgresFailedTransactionTests(PostgresServer server) : IAsy
     [Fact]
     public async Task IssueAsync_FailureAfterTheDecrement_LeavesNothingAndThrowsStoreException()
     {
-        var store = _database!.CreateStore(options: new EfCoreCouponKitOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.Zero });
+        // One claim in its own transaction (the fault is injected at SaveChanges; a claim batch writes its rows on PostgreSQL
+        // without it, see PostgresClaimBatchTests for its failures).
+        var store = _database!.CreateStore(options: new EfCoreCouponKitOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.Zero, ClaimBatchSize = 1 });
         await store.AddAsync(Template("t1", 5), [], default);
         _fault.Mode = SaveFault.Kind.Throw;
 
@@ -48,7 +50,7 @@ public sealed class PostgresFailedTransactionTests(PostgresServer server) : IAsy
     [Fact]
     public async Task IssueAsync_ConnectionTerminatedBeforeTheCommit_IsRetriedAndIssuesOnce()
     {
-        var store = _database!.CreateStore(options: new EfCoreCouponKitOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.Zero });
+        var store = _database!.CreateStore(options: new EfCoreCouponKitOptions { MaxAttempts = 3, RetryBackoff = TimeSpan.Zero, ClaimBatchSize = 1 });
         await store.AddAsync(Template("t1", 5), [], default);
         _fault.Mode = SaveFault.Kind.TerminateOnce;
         _fault.AdminConnectionString = server.ConnectionString(_database.Name);

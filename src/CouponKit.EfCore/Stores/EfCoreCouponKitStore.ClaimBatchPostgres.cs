@@ -1,0 +1,157 @@
+using CouponKit.EfCore.Model;
+using CouponKit.Messaging;
+using CouponKit.Ports;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace CouponKit.EfCore.Stores;
+
+/// <content>
+/// The PostgreSQL writer of a claim batch: the coupons, claim records and outbox rows of the whole batch in three statements
+/// (<c>INSERT ... SELECT FROM unnest(...)</c> of array parameters) sent as one Npgsql batch, in the batch's transaction,
+/// instead of three tracked entities and three statements per claim.
+/// </content>
+internal sealed partial class EfCoreCouponKitStore<TContext>
+{
+    private ClaimBatchSql? _claimBatchSql;
+
+    /// <summary>Inserts the issued claims' rows; a unique index hit by a concurrent writer throws (the batch runs again claim by claim).</summary>
+    private async Task InsertClaimBatchOnPostgresAsync(TContext db, IssueCommand[] claims, List<(int Index, int Sequence)> issued, List<OutboxMessage> events, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+        {
+            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
+        }
+
+        var sql = _claimBatchSql ??= ClaimBatchSql.For(db);
+        var n = issued.Count;
+        var keys = new string[n];
+        var couponIds = new string[n];
+        var templateIds = new string[n];
+        var userIds = new string[n];
+        var sequences = new int[n];
+        var states = new int[n];
+        var validFrom = new long[n];
+        var validUntil = new long[n];
+        var claimedAt = new long[n];
+        var channels = new int[n];
+        var orderIds = new string?[n];
+        var versions = new long[n];
+        var draws = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var (index, sequence) = issued[i];
+            var coupon = claims[index].Coupon;
+            keys[i] = claims[index].ClaimKey;
+            couponIds[i] = coupon.CouponId;
+            templateIds[i] = coupon.TemplateId;
+            userIds[i] = coupon.UserId;
+            sequences[i] = sequence;
+            states[i] = (int)coupon.State;
+            validFrom[i] = coupon.ValidFrom.UtcTicks;
+            validUntil[i] = coupon.ValidUntil.UtcTicks;
+            claimedAt[i] = coupon.ClaimedAt.UtcTicks;
+            channels[i] = (int)coupon.Channel;
+            orderIds[i] = coupon.OrderId;
+            versions[i] = coupon.Version;
+            draws[i] = ToDrawJson(coupon.Draw);
+        }
+
+        var batch = new NpgsqlBatch(connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            batch.BatchCommands.Add(Command(
+                sql.InsertCoupons,
+                Array(couponIds, NpgsqlDbType.Text), Array(templateIds, NpgsqlDbType.Text), Array(userIds, NpgsqlDbType.Text),
+                Array(sequences, NpgsqlDbType.Integer), Array(states, NpgsqlDbType.Integer), Array(validFrom, NpgsqlDbType.Bigint),
+                Array(validUntil, NpgsqlDbType.Bigint), Array(claimedAt, NpgsqlDbType.Bigint), Array(channels, NpgsqlDbType.Integer),
+                Array(orderIds, NpgsqlDbType.Text), Array(versions, NpgsqlDbType.Bigint), Array(draws, NpgsqlDbType.Text)));
+            batch.BatchCommands.Add(Command(
+                sql.InsertClaims,
+                Array(keys, NpgsqlDbType.Text), Array(couponIds, NpgsqlDbType.Text), Array(userIds, NpgsqlDbType.Text), Array(templateIds, NpgsqlDbType.Text)));
+            if (events.Count > 0)
+            {
+                batch.BatchCommands.Add(Command(
+                    sql.InsertOutbox,
+                    Array(events.Select(m => m.MessageId).ToArray(), NpgsqlDbType.Text),
+                    Array(events.Select(m => m.Topic).ToArray(), NpgsqlDbType.Text),
+                    Array(events.Select(m => m.Tag).ToArray(), NpgsqlDbType.Text),
+                    Array(events.Select(m => m.Key).ToArray(), NpgsqlDbType.Text),
+                    Array(events.Select(m => m.Body).ToArray(), NpgsqlDbType.Text),
+                    Array(events.Select(m => m.CreatedAt.UtcTicks).ToArray(), NpgsqlDbType.Bigint),
+                    Array(events.Select(m => m.DeliverAt?.UtcTicks).ToArray(), NpgsqlDbType.Bigint)));
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        static NpgsqlBatchCommand Command(string text, params NpgsqlParameter[] parameters)
+        {
+            var command = new NpgsqlBatchCommand(text);
+            command.Parameters.AddRange(parameters);
+            return command;
+        }
+
+        static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType type) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
+    }
+
+    /// <summary>The claim batch's insert statements, with the table and column names of the context's model (prefix, schema).</summary>
+    private sealed class ClaimBatchSql
+    {
+        private ClaimBatchSql(string insertCoupons, string insertClaims, string insertOutbox)
+        {
+            InsertCoupons = insertCoupons;
+            InsertClaims = insertClaims;
+            InsertOutbox = insertOutbox;
+        }
+
+        /// <summary>Gets the coupons' insert: $1..$12 the arrays of the columns, in the order of the column list.</summary>
+        public string InsertCoupons { get; }
+
+        /// <summary>Gets the claim records' insert: $1 keys, $2 coupon ids, $3 users, $4 templates.</summary>
+        public string InsertClaims { get; }
+
+        /// <summary>
+        /// Gets the outbox insert: $1..$7 message ids, topics, tags, keys, bodies, created and delivery times, written in their
+        /// order (the sequence keeps it); a message id stored before is written once, as <see cref="EnqueueAsync"/> does.
+        /// </summary>
+        public string InsertOutbox { get; }
+
+        public static ClaimBatchSql For(DbContext db)
+        {
+            var helper = db.GetService<ISqlGenerationHelper>();
+            (string Table, Func<string, string> Column) Map<TRow>()
+            {
+                var entity = db.Model.FindEntityType(typeof(TRow)) ?? throw new InvalidOperationException($"{typeof(TRow).Name} is not in the model; call ApplyCouponKit().");
+                var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+                return (helper.DelimitIdentifier(table.Name, table.Schema), property => helper.DelimitIdentifier(entity.FindProperty(property)!.GetColumnName(table)!));
+            }
+
+            var (coupons, c) = Map<CouponRow>();
+            var (claims, k) = Map<ClaimRow>();
+            var (outbox, o) = Map<OutboxRow>();
+            return new ClaimBatchSql(
+                $"""
+                INSERT INTO {coupons} ({c("CouponId")}, {c("TemplateId")}, {c("UserId")}, {c("Sequence")}, {c("State")}, {c("ValidFrom")}, {c("ValidUntil")},
+                    {c("ClaimedAt")}, {c("Channel")}, {c("OrderId")}, {c("Version")}, {c("Draw")})
+                SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                """,
+                $"""
+                INSERT INTO {claims} ({k("ClaimKey")}, {k("CouponId")}, {k("UserId")}, {k("TemplateId")})
+                SELECT * FROM unnest($1, $2, $3, $4)
+                """,
+                $"""
+                INSERT INTO {outbox} ({o("MessageId")}, {o("Topic")}, {o("Tag")}, {o("Key")}, {o("Body")}, {o("CreatedAt")}, {o("DeliverAt")},
+                    {o("Status")}, {o("Attempts")}, {o("NextAttemptAt")}, {o("LeasedUntil")})
+                SELECT m, t, g, k, b, c, d, {(int)OutboxStatus.Pending}, 0, c, {DateTimeOffset.MinValue.UtcTicks}
+                FROM unnest($1, $2, $3, $4, $5, $6, $7) WITH ORDINALITY AS e(m, t, g, k, b, c, d, ord)
+                ORDER BY ord
+                ON CONFLICT ({o("MessageId")}) DO NOTHING
+                """);
+        }
+    }
+}

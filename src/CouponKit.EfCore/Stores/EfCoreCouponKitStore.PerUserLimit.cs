@@ -1,0 +1,47 @@
+using CouponKit.EfCore.Model;
+using CouponKit.Ports;
+using Microsoft.EntityFrameworkCore;
+
+namespace CouponKit.EfCore.Stores;
+
+/// <content>
+/// The per-user limit of a claim (<see cref="IssueCommand.PerUserLimit"/>), in one place for the single claim, the claim batch
+/// and the read that answers a claim without a transaction: which coupons count toward it, and how many a user holds. A coupon
+/// row carries the user's sequence (held + 1, unique per template and user), so that two concurrent claims of one user that read
+/// the same count cannot both insert: the second fails on the unique index and runs again from fresh reads.
+/// </content>
+internal sealed partial class EfCoreCouponKitStore<TContext>
+{
+    /// <summary>The coupons of <paramref name="templateId"/> that count toward its users' per-user limit: every coupon issued.</summary>
+    private static IQueryable<CouponRow> CountedTowardLimit(TContext db, string templateId) =>
+        db.Set<CouponRow>().Where(c => c.TemplateId == templateId);
+
+    /// <summary>How many coupons of a template a user holds toward the limit.</summary>
+    private static Task<int> HeldAsync(TContext db, string templateId, string userId, CancellationToken cancellationToken) =>
+        CountedTowardLimit(db, templateId).CountAsync(c => c.UserId == userId, cancellationToken);
+
+    /// <summary>How many coupons each (template, user) of the claims holds toward the limit (absent: none); one query per template.</summary>
+    private static async Task<Dictionary<(string TemplateId, string UserId), int>> HeldByAsync(TContext db, IEnumerable<IssueCommand> claims, CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<(string TemplateId, string UserId), int>();
+        foreach (var template in claims.GroupBy(c => c.Coupon.TemplateId, StringComparer.Ordinal))
+        {
+            var users = template.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray();
+            var counts = await CountedTowardLimit(db, template.Key)
+                .Where(c => EF.Parameter(users).Contains(c.UserId))
+                .GroupBy(c => c.UserId)
+                .Select(g => new { UserId = g.Key, Count = g.Count() })
+                .ToListAsync(cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var count in counts)
+            {
+                held[(template.Key, count.UserId)] = count.Count;
+            }
+        }
+
+        return held;
+    }
+
+    /// <summary>The sequence of a user's next coupon of a template, from what the user holds.</summary>
+    private static int NextSequence(int held) => held + 1;
+}

@@ -22,6 +22,73 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("CouponKit.EfCore.Model.AttemptThrottleRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long>("LastMiss")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Misses")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("ck_attempt_throttle", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.AuditRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("At")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "SubjectId", "Id");
+
+                    b.ToTable("ck_audit", (string)null);
+                });
+
             modelBuilder.Entity("CouponKit.EfCore.Model.ClaimRow", b =>
                 {
                     b.Property<string>("ClaimKey")
@@ -63,6 +130,13 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                     b.Property<string>("Draw")
                         .HasColumnType("text");
 
+                    b.Property<string>("IdentityKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int?>("IdentitySequence")
+                        .HasColumnType("integer");
+
                     b.Property<long?>("IssueSequence")
                         .HasColumnType("bigint");
 
@@ -103,6 +177,9 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("UserId", "ClaimedAt");
+
+                    b.HasIndex("TemplateId", "IdentityKey", "IdentitySequence")
+                        .IsUnique();
 
                     b.HasIndex("TemplateId", "UserId", "Sequence")
                         .IsUnique();
@@ -355,6 +432,10 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                     b.Property<int>("Phase")
                         .HasColumnType("integer");
 
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OrderId", "CouponId", "Phase")
@@ -426,6 +507,93 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                     b.HasIndex("Key", "Status", "Sequence");
 
                     b.ToTable("ck_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.ProductDiscountRow", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("TemplateId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("UserId", "TemplateId", "Sku");
+
+                    b.HasIndex("UserId", "OrderId");
+
+                    b.ToTable("ck_product_discounts", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.RewardLossRow", b =>
+                {
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("CouponId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<decimal?>("DiscountAmount")
+                        .HasPrecision(38, 10)
+                        .HasColumnType("numeric(38,10)");
+
+                    b.Property<string>("DiscountCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("character varying(3)");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TemplateId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("UsedByOrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.HasKey("RuleId", "OrderId");
+
+                    b.HasIndex("RecordedAt");
+
+                    b.ToTable("ck_reward_losses", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.RewardRefundRow", b =>
+                {
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("RefundedAt")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OrderId");
+
+                    b.ToTable("ck_reward_refunds", (string)null);
                 });
 
             modelBuilder.Entity("CouponKit.EfCore.Model.StockSegmentRow", b =>

@@ -17,6 +17,71 @@ namespace CouponKit.EfCore.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("CouponKit.EfCore.Model.AttemptThrottleRow", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastMiss")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Misses")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Key");
+
+                    b.ToTable("ck_attempt_throttle", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.AuditRow", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Changes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectKind")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OwnerId", "SubjectId", "Id");
+
+                    b.ToTable("ck_audit", (string)null);
+                });
+
             modelBuilder.Entity("CouponKit.EfCore.Model.ClaimRow", b =>
                 {
                     b.Property<string>("ClaimKey")
@@ -58,6 +123,13 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.Property<string>("Draw")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("IdentityKey")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("IdentitySequence")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("IssueSequence")
                         .HasColumnType("INTEGER");
 
@@ -98,6 +170,9 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("UserId", "ClaimedAt");
+
+                    b.HasIndex("TemplateId", "IdentityKey", "IdentitySequence")
+                        .IsUnique();
 
                     b.HasIndex("TemplateId", "UserId", "Sequence")
                         .IsUnique();
@@ -344,6 +419,10 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.Property<int>("Phase")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("OrderId", "CouponId", "Phase")
@@ -413,6 +492,93 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.HasIndex("Key", "Status", "Sequence");
 
                     b.ToTable("ck_outbox", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.ProductDiscountRow", b =>
+                {
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TemplateId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sku")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("UserId", "TemplateId", "Sku");
+
+                    b.HasIndex("UserId", "OrderId");
+
+                    b.ToTable("ck_product_discounts", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.RewardLossRow", b =>
+                {
+                    b.Property<string>("RuleId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CouponId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("DiscountAmount")
+                        .HasPrecision(38, 10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DiscountCurrency")
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TemplateId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UsedByOrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RuleId", "OrderId");
+
+                    b.HasIndex("RecordedAt");
+
+                    b.ToTable("ck_reward_losses", (string)null);
+                });
+
+            modelBuilder.Entity("CouponKit.EfCore.Model.RewardRefundRow", b =>
+                {
+                    b.Property<string>("OrderId")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RefundedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OrderId");
+
+                    b.ToTable("ck_reward_refunds", (string)null);
                 });
 
             modelBuilder.Entity("CouponKit.EfCore.Model.StockSegmentRow", b =>

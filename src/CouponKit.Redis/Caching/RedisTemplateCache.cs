@@ -15,8 +15,8 @@ namespace CouponKit.Redis.Caching;
 /// an entry never moves to an older version. Entries expire <see cref="RedisCouponKitOptions.TemplateCacheExpiry"/> after
 /// they were written (a safety net; the <see cref="TemplateCacheConsumer"/> keeps them current). Redis failures throw
 /// <see cref="CouponKitRedisException"/>; readers then go to the store. An entry that cannot be read back (written by another
-/// version of CouponKit) is a miss. Templates whose benefit is not a plain coupon are not cached (a miss every time) until the
-/// cached form carries benefits.
+/// version of CouponKit) is a miss. The JSON of a template's definition is the EF Core store's format
+/// (<see cref="TemplateDefinitionJson"/>), benefits included.
 /// </summary>
 internal sealed class RedisTemplateCache : ITemplateCache
 {
@@ -56,11 +56,6 @@ internal sealed class RedisTemplateCache : ITemplateCache
     public async Task<bool> SetIfNewerAsync(CouponTemplate couponTemplate, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(couponTemplate);
-        if (couponTemplate.Benefit != CouponKit.Benefits.Benefit.Coupon)
-        {
-            return false;
-        }
-
         cancellationToken.ThrowIfCancellationRequested();
         var json = Write(couponTemplate);
         var written = await _set.EvaluateAsync(
@@ -71,7 +66,7 @@ internal sealed class RedisTemplateCache : ITemplateCache
     }
 
     internal static string Write(CouponTemplate template) => JsonSerializer.Serialize(
-        new CachedTemplate(template.Id, (int)template.State, template.Version, template.CreatedAt, template.UpdatedAt, TemplateDefinition.Serialize(template.ToDraft())),
+        new CachedTemplate(template.Id, (int)template.State, template.Version, template.CreatedAt, template.UpdatedAt, TemplateDefinitionJson.Serialize(template.ToDraft())),
         CachedTemplateJsonContext.Default.CachedTemplate);
 
     internal static CouponTemplate Read(string templateId, string json)
@@ -83,7 +78,7 @@ internal sealed class RedisTemplateCache : ITemplateCache
             throw new InvalidDataException($"The cached template '{templateId}' is not valid.");
         }
 
-        return CouponTemplate.Restore(templateId, TemplateDefinition.Deserialize(templateId, entry.Definition), (TemplateState)entry.State, entry.Version, entry.CreatedAt, entry.UpdatedAt);
+        return CouponTemplate.Restore(templateId, TemplateDefinitionJson.Deserialize(templateId, entry.Definition), (TemplateState)entry.State, entry.Version, entry.CreatedAt, entry.UpdatedAt);
     }
 }
 

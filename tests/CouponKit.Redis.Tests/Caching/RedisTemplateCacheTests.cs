@@ -180,6 +180,24 @@ public sealed class RedisTemplateCacheTests(RedisServerFixture redis)
     }
 
     [Fact]
+    public async Task Get_RoundTripsTheBenefit()
+    {
+        // The cache and the EF Core store share one definition format (TemplateDefinitionJson), benefits included.
+        var prefix = RedisServerFixture.NewPrefix();
+        var cache = new RedisTemplateCache(redis.Connection(prefix), Options.Create(new RedisCouponKitOptions()));
+        var lucky = new CouponKit.Benefits.LuckyCouponBenefit(CouponKit.Benefits.LuckyDraw.Uniform(Money.Of(3m, "CNY"), Money.Of(20m, "CNY")));
+        var points = new CouponKit.Benefits.PointsBenefit(250);
+        var luckyTemplate = CouponTemplate.Restore("lucky", Shop.Draft("lucky", 10) with { Benefit = lucky }, TemplateState.Active, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        var pointsTemplate = CouponTemplate.Restore("points", Shop.Draft("points", 10) with { Benefit = points }, TemplateState.Active, 1, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+
+        Assert.True(await cache.SetIfNewerAsync(luckyTemplate, default));
+        Assert.True(await cache.SetIfNewerAsync(pointsTemplate, default));
+
+        Assert.Equal(lucky, (await cache.GetAsync("lucky", default))!.Benefit);
+        Assert.Equal(points, (await cache.GetAsync("points", default))!.Benefit);
+    }
+
+    [Fact]
     public async Task Reader_MissOrCacheDown_AnswersFromTheStoreAndFillsTheCache()
     {
         var store = new CouponKit.InMemory.InMemoryCouponKitStore();

@@ -1,17 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CouponKit.Issuance;
+using CouponKit.Benefits;
 using CouponKit.Rules;
 
-namespace CouponKit.Redis.Caching;
+namespace CouponKit.Issuance;
 
 /// <summary>
-/// Writes a template's definition (<see cref="TemplateDraft"/>) as versioned JSON and reads it back, for the Redis template
-/// cache. The same format as CouponKit.EfCore's stored definition (a copy of its mapping: move both to the core when it gains
-/// a shared template serializer). An unknown version or rule kind is an <see cref="InvalidDataException"/>, never a guess: the
-/// cache then treats the entry as a miss.
+/// Writes a template's definition (<see cref="TemplateDraft"/>) as versioned JSON and reads it back: the one format of the EF Core
+/// store's definition column and the Redis template cache. Each rule and benefit kind has its own explicit mapping; reading an
+/// unknown version or kind is an <see cref="InvalidDataException"/>, writing a kind without a mapping a
+/// <see cref="NotSupportedException"/>, never a guess.
 /// </summary>
-internal static class TemplateDefinition
+internal static class TemplateDefinitionJson
 {
     /// <summary>The version of the JSON written.</summary>
     public const int CurrentVersion = 1;
@@ -48,6 +48,7 @@ internal static class TemplateDefinition
             ClaimCostPoints = draft.ClaimCostPoints,
             Channels = (int)draft.Channels,
             Owner = draft.OwnerId == Security.CouponOwner.Platform ? null : draft.OwnerId,
+            Benefit = ToDto(draft.Benefit),
         };
         return JsonSerializer.Serialize(dto, DefinitionJsonContext.Default.DefinitionDto);
     }
@@ -61,12 +62,12 @@ internal static class TemplateDefinition
         }
         catch (JsonException ex)
         {
-            throw new InvalidDataException($"the cached definition of template '{templateId}' is not valid JSON.", ex);
+            throw new InvalidDataException($"the definition of template '{templateId}' is not valid JSON.", ex);
         }
 
         if (dto is null || dto.V != CurrentVersion || dto.Rule is null || dto.Name is null)
         {
-            throw new InvalidDataException($"the cached definition of template '{templateId}' has an unknown version ({dto?.V}) or misses its rule.");
+            throw new InvalidDataException($"the definition of template '{templateId}' has an unknown version ({dto?.V}) or misses its rule.");
         }
 
         var validity = dto.Validity is { DaysAfterClaim: > 0 } relative
@@ -107,8 +108,61 @@ internal static class TemplateDefinition
             ClaimCostPoints = dto.ClaimCostPoints,
             Channels = (ClaimChannels)dto.Channels,
             OwnerId = dto.Owner ?? Security.CouponOwner.Platform,
+            Benefit = FromDto(templateId, dto.Benefit),
         };
     }
+
+    /// <summary>The benefit, or <see langword="null"/> for a plain coupon (definitions written before benefits have none).</summary>
+    private static BenefitDto? ToDto(Benefit benefit) => benefit switch
+    {
+        null or CouponBenefit => null,
+        RedEnvelopeBenefit r => new BenefitDto { Kind = nameof(BenefitKind.RedEnvelope), Amount = ToDto(r.Amount), Timing = r.Timing.ToString() },
+        PointsBenefit p => new BenefitDto { Kind = nameof(BenefitKind.Points), Points = p.Points },
+        LuckyCouponBenefit l => new BenefitDto { Kind = nameof(BenefitKind.LuckyCoupon), Minimum = ToDto(l.Minimum), Draw = ToDto(l.Draw) },
+        SplitRedEnvelopeBenefit s => new BenefitDto { Kind = nameof(BenefitKind.SplitRedEnvelope), Amount = ToDto(s.Total), Timing = s.Timing.ToString(), Seed = s.Seed },
+        _ => throw new NotSupportedException($"benefit kind '{benefit.Kind}' has no stored form in this version of CouponKit."),
+    };
+
+    private static DrawDto ToDto(LuckyDraw draw) => draw switch
+    {
+        UniformDraw u => new DrawDto { Kind = "Uniform", Min = ToDto(u.Min), Max = ToDto(u.Max) },
+        WeightedDraw w => new DrawDto { Kind = "Weighted", Prizes = w.Prizes.Select(p => new PrizeDto { Value = ToDto(p.Value), Weight = p.Weight }).ToList() },
+        _ => throw new NotSupportedException($"draw '{draw.GetType().Name}' has no stored form in this version of CouponKit."),
+    };
+
+    private static Benefit FromDto(string templateId, BenefitDto? dto)
+    {
+        if (dto is null)
+        {
+            return Benefit.Coupon;
+        }
+
+        try
+        {
+            return dto.Kind switch
+            {
+                nameof(BenefitKind.RedEnvelope) => new RedEnvelopeBenefit(Money(templateId, dto.Amount), Timing(templateId, dto.Timing)),
+                nameof(BenefitKind.Points) => new PointsBenefit(dto.Points ?? throw Bad(templateId, "benefit points")),
+                nameof(BenefitKind.LuckyCoupon) => new LuckyCouponBenefit(FromDto(templateId, dto.Draw), OptionalThreshold(templateId, dto.Minimum)),
+                nameof(BenefitKind.SplitRedEnvelope) => new SplitRedEnvelopeBenefit(Money(templateId, dto.Amount), Timing(templateId, dto.Timing), dto.Seed ?? throw Bad(templateId, "split red envelope seed")),
+                _ => throw Bad(templateId, $"benefit kind '{dto.Kind}'"),
+            };
+        }
+        catch (InvalidBenefitException ex)
+        {
+            throw new InvalidDataException($"the benefit of template '{templateId}' is not valid: {ex.Message}", ex);
+        }
+    }
+
+    private static LuckyDraw FromDto(string templateId, DrawDto? dto) => dto?.Kind switch
+    {
+        "Uniform" => LuckyDraw.Uniform(Money(templateId, dto.Min), Money(templateId, dto.Max)),
+        "Weighted" => LuckyDraw.Weighted((dto.Prizes ?? throw Bad(templateId, "prizes")).Select(p => new WeightedPrize(Money(templateId, p.Value), p.Weight)).ToArray()),
+        _ => throw Bad(templateId, "lucky draw"),
+    };
+
+    private static CreditTiming Timing(string templateId, string? value) =>
+        Enum.TryParse<CreditTiming>(value, out var timing) ? timing : throw Bad(templateId, "credit timing");
 
     private static RuleDto ToDto(DiscountRule rule) => rule switch
     {
@@ -119,7 +173,7 @@ internal static class TemplateDefinition
         BuyXGetYRule r => new RuleDto { Kind = nameof(RuleKind.BuyXGetY), Buy = r.Buy, Get = r.Get, RewardPercent = r.RewardPercent, RewardSku = r.RewardSku, MaxApplications = r.MaxApplications },
         FreeShippingRule r => new RuleDto { Kind = nameof(RuleKind.FreeShipping), Minimum = ToDto(r.Minimum), Cap = ToDto(r.Cap) },
         FreeGiftRule r => new RuleDto { Kind = nameof(RuleKind.FreeGift), GiftSku = r.GiftSku, GiftName = r.GiftName, GiftValue = ToDto(r.GiftValue), Quantity = r.Quantity, Minimum = ToDto(r.Minimum) },
-        _ => throw new InvalidDataException($"rule kind '{rule.Kind}' has no cached form in this version of CouponKit.Redis."),
+        _ => throw new NotSupportedException($"rule kind '{rule.Kind}' has no stored form in this version of CouponKit."),
     };
 
     private static DiscountRule FromDto(string templateId, RuleDto dto) => dto.Kind switch
@@ -158,7 +212,7 @@ internal static class TemplateDefinition
     private static Threshold? OptionalThreshold(string templateId, ThresholdDto? dto) => dto is null ? null : Threshold(templateId, dto);
 
     private static InvalidDataException Bad(string templateId, string what) =>
-        new($"the cached definition of template '{templateId}' has no valid {what}.");
+        new($"the definition of template '{templateId}' has no valid {what}.");
 }
 
 /// <summary>Version 1 of a stored template definition.</summary>
@@ -206,6 +260,46 @@ internal sealed class DefinitionDto
 
     /// <summary>The owner (merchant id); absent for the platform, as in definitions written before owners existed.</summary>
     public string? Owner { get; set; }
+
+    /// <summary>Gets or sets the benefit; absent for a plain coupon, as in definitions written before benefits existed.</summary>
+    public BenefitDto? Benefit { get; set; }
+}
+
+/// <summary>A benefit: <see cref="Kind"/> says which of the other members are used.</summary>
+internal sealed class BenefitDto
+{
+    public string? Kind { get; set; }
+
+    public MoneyDto? Amount { get; set; }
+
+    public string? Timing { get; set; }
+
+    public long? Points { get; set; }
+
+    public ThresholdDto? Minimum { get; set; }
+
+    public DrawDto? Draw { get; set; }
+
+    public ulong? Seed { get; set; }
+}
+
+/// <summary>A lucky draw: a uniform range or a weighted table.</summary>
+internal sealed class DrawDto
+{
+    public string? Kind { get; set; }
+
+    public MoneyDto? Min { get; set; }
+
+    public MoneyDto? Max { get; set; }
+
+    public List<PrizeDto>? Prizes { get; set; }
+}
+
+internal sealed class PrizeDto
+{
+    public MoneyDto? Value { get; set; }
+
+    public long Weight { get; set; }
 }
 
 /// <summary>A rule: <see cref="Kind"/> says which of the other members are used.</summary>

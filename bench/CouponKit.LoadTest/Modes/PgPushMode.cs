@@ -22,9 +22,10 @@ internal static class PgPushMode
     private const double CopyTarget = 0.5;
     private const double RowTarget = 20.0;
 
-    /// <summary>The coupon columns, by model property name, in the order they are written.</summary>
-    private static readonly string[] NullForPlainCoupons = ["Draw", "IssueSequence"];
+    /// <summary>The coupon columns that stay NULL for the plain coupons pushed here.</summary>
+    private static readonly string[] NullForPlainCoupons = ["Draw", "IssueSequence", "IdentityKey", "IdentitySequence"];
 
+    /// <summary>The coupon columns, by model property name, in the order they are written.</summary>
     private static readonly string[] CouponProperties = ["CouponId", "TemplateId", "UserId", "Sequence", "State", "ValidFrom", "ValidUntil", "ClaimedAt", "Channel", "OrderId", "Version"];
 
     public static async Task RunAsync(Args args, Report report)
@@ -44,7 +45,7 @@ internal static class PgPushMode
         await CouponKitOnPostgres.EnsureCreatedAsync(provider).ConfigureAwait(false);
         var (table, columns) = await CouponKitOnPostgres.TableAsync(provider, "coupons").ConfigureAwait(false);
         var missing = CouponProperties.Where(p => !columns.ContainsKey(p)).ToArray();
-        // Benefit columns (a lucky draw, a split envelope's share) stay NULL for the plain coupons pushed here, as in CouponKit's rows.
+        // Benefit and identity columns (a lucky draw, a split envelope's share, an identity key) stay NULL for the plain coupons pushed here, as in CouponKit's rows.
         var extra = columns.Keys.Except(CouponProperties).Except(NullForPlainCoupons).ToArray();
         if (missing.Length > 0 || extra.Length > 0)
         {

@@ -95,20 +95,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                     var m = events[i];
                     await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
                     await eventImporter.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.Body, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    if (m.DeliverAt is { } at)
-                    {
-                        await eventImporter.WriteAsync(at.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await eventImporter.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
                 }
 
                 await eventImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -239,21 +226,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                     foreach (var m in run[index].Events)
                     {
                         await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.Body, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                        if (m.DeliverAt is { } at)
-                        {
-                            await eventImporter.WriteAsync(at.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                        }
-                        else
-                        {
-                            await eventImporter.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                        }
-
+                        await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
                         await eventImporter.WriteAsync((int)OutboxStatus.Pending, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                         await eventImporter.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                         await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
@@ -267,6 +240,25 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
             throw new StaleReadException("A coupon, claim or message of the chunk");
+        }
+    }
+
+    /// <summary>Writes a message's columns (id, topic, tag, key, body, created, deliver-at) to the current row of a COPY.</summary>
+    private static async Task WriteMessageAsync(NpgsqlBinaryImporter importer, OutboxMessage m, CancellationToken cancellationToken)
+    {
+        await importer.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(m.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(m.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(m.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(m.Body, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        if (m.DeliverAt is { } at)
+        {
+            await importer.WriteAsync(at.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -5,8 +5,10 @@ using Microsoft.EntityFrameworkCore;
 namespace CouponKit.EfCore.Stores;
 
 /// <content>
-/// The per-user limit of a claim (<see cref="IssueCommand.PerUserLimit"/>), in one place for the single claim, the claim batch
-/// and the read that answers a claim without a transaction: which coupons count toward it, and how many a user holds. A coupon
+/// The per-user limit of a claim (<see cref="IssueCommand.PerUserLimit"/>) when it counts every coupon of the account
+/// (<see cref="Issuance.PerUserLimitCounts.EveryClaim"/>), for the claim batch and the read that answers a claim without a
+/// transaction: which coupons count toward it, and how many a user holds. The single claim, which also serves the other ways
+/// of counting (active coupons only, per identity key), counts in <c>ClaimSequencesAsync</c>. A coupon
 /// row carries the user's sequence (held + 1, unique per template and user), so that two concurrent claims of one user that read
 /// the same count cannot both insert: the second fails on the unique index and runs again from fresh reads.
 /// </content>
@@ -15,10 +17,6 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <summary>The coupons of <paramref name="templateId"/> that count toward its users' per-user limit: every coupon issued.</summary>
     private static IQueryable<CouponRow> CountedTowardLimit(TContext db, string templateId) =>
         db.Set<CouponRow>().Where(c => c.TemplateId == templateId);
-
-    /// <summary>How many coupons of a template a user holds toward the limit.</summary>
-    private static Task<int> HeldAsync(TContext db, string templateId, string userId, CancellationToken cancellationToken) =>
-        CountedTowardLimit(db, templateId).CountAsync(c => c.UserId == userId, cancellationToken);
 
     /// <summary>How many coupons each (template, user) of the claims holds toward the limit (absent: none); one query per template.</summary>
     private static async Task<Dictionary<(string TemplateId, string UserId), int>> HeldByAsync(TContext db, IEnumerable<IssueCommand> claims, CancellationToken cancellationToken)

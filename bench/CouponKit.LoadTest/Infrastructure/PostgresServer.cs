@@ -35,6 +35,46 @@ internal sealed class PostgresServer : IAsyncDisposable
     /// <summary>Gets the settings that matter for the figures, as the server reports them.</summary>
     public IReadOnlyList<(string Name, string Value)> Settings { get; private set; } = [];
 
+    /// <summary>Gets a value indicating whether the server loaded <c>pg_stat_statements</c> (<c>--statements true</c>).</summary>
+    public bool TracksStatements { get; private set; }
+
+    /// <summary>
+    /// With <c>--statements true</c>: the statements that cost the server the most time since the last call (then reset), as a
+    /// Markdown table, for finding where a run's server time goes; otherwise empty.
+    /// </summary>
+    public async Task<string> TakeStatementsAsync(int top = 12)
+    {
+        if (!TracksStatements)
+        {
+            return string.Empty;
+        }
+
+        await using var connection = new NpgsqlConnection(ConnectionString(2) + ";Pooling=false");
+        await connection.OpenAsync().ConfigureAwait(false);
+        await using (var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection))
+        {
+            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        var text = new System.Text.StringBuilder("| Calls | Rows | Total ms | Mean ms | Statement |\n|---:|---:|---:|---:|---|\n");
+        await using (var read = new NpgsqlCommand($"SELECT calls, rows, total_exec_time, mean_exec_time, regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT {top.ToString(CultureInfo.InvariantCulture)}", connection))
+        await using (var reader = await read.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                var query = reader.GetString(4);
+                text.Append(CultureInfo.InvariantCulture, $"| {reader.GetInt64(0):N0} | {reader.GetInt64(1):N0} | {reader.GetDouble(2):N0} | {reader.GetDouble(3):N3} | `{(query.Length > 160 ? query[..160] + "…" : query).Replace("|", "\\|", StringComparison.Ordinal)}` |\n");
+            }
+        }
+
+        await using (var reset = new NpgsqlCommand("SELECT pg_stat_statements_reset()", connection))
+        {
+            await reset.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        return text.ToString();
+    }
+
     public string ConnectionString(int maxPool = 200) =>
         $"Host=127.0.0.1;Port={Port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database={Database};Maximum Pool Size={maxPool.ToString(CultureInfo.InvariantCulture)};Timeout=30;Command Timeout=300;Include Error Detail=true";
 
@@ -43,7 +83,7 @@ internal sealed class PostgresServer : IAsyncDisposable
     /// <summary>The arguments that make a client tool (psql, pgbench) connect to this server.</summary>
     public IEnumerable<string> ClientArguments() => ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres"];
 
-    public static async Task<PostgresServer> StartAsync(string bin)
+    public static async Task<PostgresServer> StartAsync(string bin, bool statements = false)
     {
         if (!File.Exists(Path.Combine(bin, "initdb")))
         {
@@ -73,6 +113,7 @@ internal sealed class PostgresServer : IAsyncDisposable
                 "-c shared_buffers=512MB",
                 "-c max_wal_size=4GB",
                 "-c checkpoint_timeout=15min",
+                .. statements ? ["-c shared_preload_libraries=pg_stat_statements", "-c pg_stat_statements.track=all"] : Array.Empty<string>(),
             ]);
             (await Shell.RunAsync(server.Tool("pg_ctl"), ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "-o", options, "start"], runAs).ConfigureAwait(false))
                 .EnsureSuccess("pg_ctl start");
@@ -91,6 +132,7 @@ internal sealed class PostgresServer : IAsyncDisposable
                 }
 
                 server.Settings = settings;
+                server.TracksStatements = statements;
             }
 
             return server;

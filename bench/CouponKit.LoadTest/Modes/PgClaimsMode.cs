@@ -37,10 +37,12 @@ internal static partial class PgClaimsMode
             o.ClaimBatchWriters = batchWriters;
         };
         var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
+        var statements = args.String("--statements", "false") == "true";
+        var existing = args.Int("--existing", 200_000, 0, 10_000_000);
         args.ThrowIfUnknown();
 
         var loadBefore = Machine.Load();
-        await using var server = await PostgresServer.StartAsync(bin).ConfigureAwait(false);
+        await using var server = await PostgresServer.StartAsync(bin, statements).ConfigureAwait(false);
         var pgbenchVersion = await Shell.VersionOfAsync(server.Tool("pgbench")).ConfigureAwait(false);
         await using (var setup = CouponKitOnPostgres.Build(server))
         {
@@ -53,6 +55,12 @@ internal static partial class PgClaimsMode
             CREATE TABLE bench_coupons (coupon_id text PRIMARY KEY, template_id int NOT NULL, user_id text NOT NULL, claimed_at timestamptz NOT NULL);
             INSERT INTO bench_templates VALUES (1, {stock}, {stock});
             """).ConfigureAwait(false);
+
+        // A shop's database is not empty: both sides start from the same number of coupons already issued (other templates,
+        // other users), and from statistics that know it, as autovacuum's ANALYZE keeps them in production. On empty tables
+        // the plans cached by prepared statements stay the ones made for empty tables (sequential scans) until autovacuum
+        // runs a minute later, which is not what a shop's server does.
+        await PrefillAsync(server, existing).ConfigureAwait(false);
         var script = Path.Combine(Path.GetTempPath(), $"couponkit-loadtest-claim-{Environment.ProcessId}.sql");
         await File.WriteAllTextAsync(script, """
             \set uid random(1, 2000000000)
@@ -67,7 +75,10 @@ internal static partial class PgClaimsMode
         var checks = new List<IReadOnlyList<string>>();
         try
         {
+            var byStatement = new List<(string Run, string Table)>();
+            await server.TakeStatementsAsync().ConfigureAwait(false);
             var first = await PgbenchAsync(server, script, claimers, jobs, duration).ConfigureAwait(false);
+            byStatement.Add(("pgbench (before)", await server.TakeStatementsAsync().ConfigureAwait(false)));
 
             var ck = new List<(int Segments, LoopResult? Result, string Note, string Cpu)>();
             foreach (var segments in segmentsList)
@@ -82,6 +93,7 @@ internal static partial class PgClaimsMode
                 await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
                 var (result, check, cpu) = await ClaimRunAsync(server, segments, claimers, stock, warmUp, duration, prepare, batching).ConfigureAwait(false);
                 ck.Add((segments, result, check, cpu));
+                byStatement.Add(($"CouponKit, {segments} segment(s), warm-up and measured window", await server.TakeStatementsAsync().ConfigureAwait(false)));
             }
 
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
@@ -89,7 +101,7 @@ internal static partial class PgClaimsMode
             var baseline = Math.Max(first.Tps, second.Tps);
             rows.Add(BaselineRow("pgbench, single-row claim transaction (before)", first, claimers, first.Tps >= second.Tps));
             rows.Add(BaselineRow("pgbench, single-row claim transaction (after)", second, claimers, first.Tps < second.Tps));
-            var baselineCount = await server.ScalarAsync<long>("SELECT count(*) FROM bench_coupons").ConfigureAwait(false);
+            var baselineCount = await server.ScalarAsync<long>("SELECT count(*) FROM bench_coupons WHERE template_id = 1").ConfigureAwait(false);
             var baselineTaken = await server.ScalarAsync<long>("SELECT stock - remaining FROM bench_templates WHERE id = 1").ConfigureAwait(false);
             checks.Add(["pgbench baseline (both runs)", N(baselineTaken), baselineCount == baselineTaken && baselineTaken <= stock ? $"0 over-issued: {N(baselineCount)} coupon rows = {N(baselineTaken)} stock taken" : $"**CHECK FAILED**: {N(baselineCount)} coupon rows, {N(baselineTaken)} stock taken"]);
 
@@ -141,11 +153,39 @@ internal static partial class PgClaimsMode
                 report.Line();
                 report.Table(["Segments", "Attempts", "Issued", "Coupons in DB", "Stock left", "Over-issued", "Attempts/s"], sellouts, [true, true, true, true, true, false, true]);
             }
+
+            foreach (var (run, table) in byStatement.Where(s => s.Table.Length > 0))
+            {
+                report.Line($"Server time by statement (`pg_stat_statements`), {run}:");
+                report.Line();
+                report.Line(table);
+            }
         }
         finally
         {
             File.Delete(script);
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="count"/> coupons already issued (a template and users no run uses) into CouponKit's coupons and
+    /// claims and into the baseline's coupons, then analyzes every table.
+    /// </summary>
+    private static async Task PrefillAsync(PostgresServer server, int count)
+    {
+        if (count > 0)
+        {
+            await server.ExecuteAsync($"""
+                INSERT INTO ck_coupons ("CouponId", "TemplateId", "UserId", "Sequence", "State", "ValidFrom", "ValidUntil", "ClaimedAt", "Channel", "Version")
+                SELECT md5('existing' || g), 'existing-' || (g % 50), 'x' || lpad(g::text, 10, '0'), 1, 0, 0, 0, 0, 0, 0 FROM generate_series(1, {count}) g;
+                INSERT INTO ck_claims ("ClaimKey", "CouponId", "UserId", "TemplateId")
+                SELECT 'existing:' || g, md5('existing' || g), 'x' || lpad(g::text, 10, '0'), 'existing-' || (g % 50) FROM generate_series(1, {count}) g;
+                INSERT INTO bench_coupons (coupon_id, template_id, user_id, claimed_at)
+                SELECT md5('existing' || g), 2, 'x' || lpad(g::text, 10, '0'), now() FROM generate_series(1, {count}) g;
+                """).ConfigureAwait(false);
+        }
+
+        await server.ExecuteAsync("VACUUM ANALYZE").ConfigureAwait(false);
     }
 
     private static async Task<(LoopResult Result, string Check, string Cpu)> ClaimRunAsync(PostgresServer server, int segments, int claimers, int stock, TimeSpan warmUp, TimeSpan duration, int prepare, Action<EfCoreCouponKitOptions> batching)

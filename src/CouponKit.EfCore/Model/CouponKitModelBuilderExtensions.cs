@@ -60,16 +60,20 @@ public static partial class CouponKitModelBuilderExtensions
             e.Property(x => x.OrderId).HasMaxLength(128);
             e.HasIndex(x => new { x.TemplateId, x.UserId, x.Sequence }).IsUnique();
 
-            // The backstop of the split red envelope's shares: one coupon per (template, issue sequence). NULLs are distinct in a
-            // unique index (SQLite, PostgreSQL), so coupons without a sequence never collide and no provider-specific filter is needed.
-            e.HasIndex(x => new { x.TemplateId, x.IssueSequence }).IsUnique();
+            // The backstop of the split red envelope's shares: one coupon per (template, issue sequence). Partial (SQLite and
+            // PostgreSQL both take the filter): most coupons have no sequence, so they cost no entry in it, and a query on a
+            // template's coupons cannot pick it. PostgreSQL's planner would otherwise take any index led by the template for a
+            // template its statistics do not know yet (estimated at one row: a new template, a flash sale before ANALYZE) and
+            // scan every coupon of the template instead of the user's few.
+            e.HasIndex(x => new { x.TemplateId, x.IssueSequence }).IsUnique().HasFilter("\"IssueSequence\" IS NOT NULL");
             e.HasIndex(x => new { x.UserId, x.ClaimedAt });
             e.HasIndex(x => new { x.State, x.ValidUntil });
 
             // The per-identity limit (templates limited per verified identity key): counted over, and serialized by, this unique
-            // index; coupons without an identity sequence are NULL there and never collide.
+            // index; coupons without an identity sequence are NULL there and never collide. Partial, for the reasons above: a
+            // count by identity key (an equality on it) still uses it.
             e.Property(x => x.IdentityKey).HasMaxLength(128);
-            e.HasIndex(x => new { x.TemplateId, x.IdentityKey, x.IdentitySequence }).IsUnique();
+            e.HasIndex(x => new { x.TemplateId, x.IdentityKey, x.IdentitySequence }).IsUnique().HasFilter("\"IdentityKey\" IS NOT NULL");
             Times(e.Property(x => x.ValidFrom), e.Property(x => x.ValidUntil), e.Property(x => x.ClaimedAt));
         });
 

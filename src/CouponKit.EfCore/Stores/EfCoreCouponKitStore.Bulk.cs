@@ -88,7 +88,6 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     {
         var keys = run.Select(c => c.ClaimKey).ToArray();
         var templateIds = run.Select(c => c.Coupon.TemplateId).Distinct(StringComparer.Ordinal).ToArray();
-        var userIds = run.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray();
 
         // Each list goes to the database as one array (PostgreSQL) or JSON (SQLite) parameter, not as thousands of parameters.
         var templates = await db.Set<TemplateRow>()
@@ -118,13 +117,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
                 .AsNoTracking()
                 .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken)
                 .ConfigureAwait(false);
-            held = (await db.Set<CouponRow>()
-                    .Where(c => EF.Parameter(templateIds).Contains(c.TemplateId) && EF.Parameter(userIds).Contains(c.UserId))
-                    .GroupBy(c => new { c.TemplateId, c.UserId })
-                    .Select(g => new { g.Key.TemplateId, g.Key.UserId, Count = g.Count() })
-                    .ToListAsync(cancellationToken)
-                    .ConfigureAwait(false))
-                .ToDictionary(x => (x.TemplateId, x.UserId), x => x.Count);
+            held = await HeldByAsync(db, run, cancellationToken).ConfigureAwait(false);
             if (direct && firstRun)
             {
                 _bulkReadsFirst = claimed.Count > 0 || held.Count > 0;

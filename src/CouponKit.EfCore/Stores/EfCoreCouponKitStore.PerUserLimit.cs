@@ -19,21 +19,30 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         db.Set<CouponRow>().Where(c => c.TemplateId == templateId);
 
     /// <summary>How many coupons each (template, user) of the claims holds toward the limit (absent: none); one query per template.</summary>
-    private static async Task<Dictionary<(string TemplateId, string UserId), int>> HeldByAsync(TContext db, IEnumerable<IssueCommand> claims, CancellationToken cancellationToken)
+    private async Task<Dictionary<(string TemplateId, string UserId), int>> HeldByAsync(TContext db, IEnumerable<IssueCommand> claims, CancellationToken cancellationToken)
     {
         var held = new Dictionary<(string TemplateId, string UserId), int>();
         foreach (var template in claims.GroupBy(c => c.Coupon.TemplateId, StringComparer.Ordinal))
         {
             var users = template.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray();
-            var counts = await CountedTowardLimit(db, template.Key)
+            if (IsPostgres(db))
+            {
+                foreach (var (user, count) in await HeldOnPostgresAsync(db, template.Key, users, cancellationToken).ConfigureAwait(false))
+                {
+                    held[(template.Key, user)] = count;
+                }
+
+                continue;
+            }
+
+            var holders = await CountedTowardLimit(db, template.Key)
                 .Where(c => EF.Parameter(users).Contains(c.UserId))
-                .GroupBy(c => c.UserId)
-                .Select(g => new { UserId = g.Key, Count = g.Count() })
+                .Select(c => c.UserId)
                 .ToListAsync(cancellationToken)
                 .ConfigureAwait(false);
-            foreach (var count in counts)
+            foreach (var user in holders)
             {
-                held[(template.Key, count.UserId)] = count.Count;
+                held[(template.Key, user)] = held.GetValueOrDefault((template.Key, user)) + 1;
             }
         }
 

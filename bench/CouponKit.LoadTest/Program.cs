@@ -129,7 +129,8 @@ static void PrintHelp()
 
         Modes (each starts its own throwaway servers on free loopback ports and stops them at the end):
           [bold]pg-claims[/]  claims/s through CouponClaims on PostgreSQL (1 and 16 stock segments) vs pgbench's single-row claim
-                     --duration 20 --warmup 3 --claimers 64 --segments 1,16 --stock 50000000 --sellout-stock 2000 --pgbench-jobs 2
+                     --duration 20 --warmup 15 --claimers 64 --segments 1,16 --stock 50000000 --sellout-stock 2000 --pgbench-jobs 2
+                     --existing 200000 --statements false
           [bold]pg-push[/]    PushIssuance of --count coupons vs psql \copy of the same rows vs row-by-row INSERTs (sampled)
                      --count 1000000 --sample 20000 --chunk 1000 --timeout 120
           [bold]pg-outbox[/]  OutboxDispatcher messages/s with 1 and 3 dispatchers, and on one hot key

@@ -21,7 +21,7 @@ internal static partial class PgClaimsMode
     public static async Task RunAsync(Args args, Report report)
     {
         var duration = args.Seconds("--duration", 20, 1);
-        var warmUp = args.Seconds("--warmup", 3);
+        var warmUp = args.Seconds("--warmup", 15);
         var claimers = args.Int("--claimers", 64, 1, 250);
         var segmentsList = args.Ints("--segments", [1, 16]);
         var stock = args.Int("--stock", 50_000_000, 1, 100_000_000);

@@ -36,10 +36,11 @@ internal static class PgPushMode
         var chunk = args.Int("--chunk", PushIssuance.DefaultChunkSize, 1, PushIssuance.MaxChunkSize);
         var timeout = args.Seconds("--timeout", 120, 1);
         var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
+        var statements = args.String("--statements", "false") == "true";
         args.ThrowIfUnknown();
 
         var loadBefore = Machine.Load();
-        await using var server = await PostgresServer.StartAsync(bin).ConfigureAwait(false);
+        await using var server = await PostgresServer.StartAsync(bin, statements).ConfigureAwait(false);
         var segments = new InMemoryUserSegmentSource();
         await using var provider = CouponKitOnPostgres.Build(server, more: s => s.AddSingleton<IUserSegmentSource>(segments));
         await CouponKitOnPostgres.EnsureCreatedAsync(provider).ConfigureAwait(false);
@@ -72,10 +73,12 @@ internal static class PgPushMode
             var csvSize = new FileInfo(csv).Length;
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
             ProcessResult copy = null!;
+            var copyCpuStart = CpuSample.Take(server);
             await AnsiConsole.Status().StartAsync($"psql \\copy of {count:N0} rows...", async _ =>
             {
                 copy = await server.PsqlAsync($"\\copy raw_copy_coupons ({columnList}) FROM '{csv}' WITH (FORMAT csv)").ConfigureAwait(false);
             }).ConfigureAwait(false);
+            var copyCpu = CpuSample.Take(server) - copyCpuStart;
             var copied = await server.ScalarAsync<long>("SELECT count(*) FROM raw_copy_coupons").ConfigureAwait(false);
             var copyRate = copied / copy.Elapsed.TotalSeconds;
             AnsiConsole.MarkupLine(Markup.Escape($"raw COPY: {copied:N0} rows in {copy.Elapsed.TotalSeconds:0.0} s = {copyRate:N0} rows/s"));
@@ -91,6 +94,8 @@ internal static class PgPushMode
             var template = await CouponKitOnPostgres.CreateActiveTemplateAsync(provider, "push", count, ClaimChannels.Push).ConfigureAwait(false);
             var push = provider.GetRequiredService<PushIssuance>();
             using var cancel = new CancellationTokenSource(timeout);
+            var copyStatements = await server.TakeStatementsAsync().ConfigureAwait(false);
+            var pushCpuStart = CpuSample.Take(server);
             var watch = Stopwatch.StartNew();
             PushJob? job = null;
             var completed = false;
@@ -116,6 +121,8 @@ internal static class PgPushMode
                     }
                 }).ConfigureAwait(false);
             watch.Stop();
+            var pushCpu = CpuSample.Take(server) - pushCpuStart;
+            var pushStatements = await server.TakeStatementsAsync().ConfigureAwait(false);
             var pushRows = await server.ScalarAsync<long>($"SELECT count(*) FROM \"{table}\" WHERE \"{columns["TemplateId"]}\" = 'push'").ConfigureAwait(false);
             var pushRate = pushRows / watch.Elapsed.TotalSeconds;
             var stock = await provider.GetRequiredService<CouponTemplates>().GetStockAsync("push").ConfigureAwait(false);
@@ -136,15 +143,21 @@ internal static class PgPushMode
                 $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
             ]);
             report.Table(
-                ["Run", "Rows", "Time", "Rows/s", "Time for " + N(count), "CouponKit vs this"],
+                ["Run", "Rows", "Time", "Rows/s", "Time for " + N(count), "CPU per row (client / server)", "CouponKit vs this"],
                 [
-                    ["Raw `psql \\copy` (CSV)", N(copied), $"{copy.Elapsed.TotalSeconds:0.0} s", N(copyRate), $"{copyCost:0.0} s", $"{Report.Ratio(vsCopy)} (target ≥ {CopyTarget}x: {Report.Verdict(vsCopy >= CopyTarget)})"],
-                    [$"Row-by-row INSERT (sample, extrapolated)", N(rowByRow.Rows), $"{rowByRow.Elapsed.TotalSeconds:0.0} s", N(rowRate), $"{count / rowRate:0} s (extrapolated)", $"{Report.Ratio(vsRows)} (target ≥ {RowTarget}x: {Report.Verdict(vsRows >= RowTarget)})"],
-                    [$"CouponKit `PushIssuance`{(completed ? string.Empty : " (partial)")}", N(pushRows), $"{watch.Elapsed.TotalSeconds:0.0} s", N(pushRate), completed ? $"{watch.Elapsed.TotalSeconds:0.0} s" : $"{count / Math.Max(pushRate, 0.001):0} s (extrapolated)", "—"],
+                    ["Raw `psql \\copy` (CSV)", N(copied), $"{copy.Elapsed.TotalSeconds:0.0} s", N(copyRate), $"{copyCost:0.0} s", $"(psql) / {copyCpu.Server.TotalMicroseconds / Math.Max(copied, 1):0.0} µs", $"{Report.Ratio(vsCopy)} (target ≥ {CopyTarget}x: {Report.Verdict(vsCopy >= CopyTarget)})"],
+                    [$"Row-by-row INSERT (sample, extrapolated)", N(rowByRow.Rows), $"{rowByRow.Elapsed.TotalSeconds:0.0} s", N(rowRate), $"{count / rowRate:0} s (extrapolated)", "—", $"{Report.Ratio(vsRows)} (target ≥ {RowTarget}x: {Report.Verdict(vsRows >= RowTarget)})"],
+                    [$"CouponKit `PushIssuance`{(completed ? string.Empty : " (partial)")}", N(pushRows), $"{watch.Elapsed.TotalSeconds:0.0} s", N(pushRate), completed ? $"{watch.Elapsed.TotalSeconds:0.0} s" : $"{count / Math.Max(pushRate, 0.001):0} s (extrapolated)", string.Create(CultureInfo.InvariantCulture, $"{pushCpu.Client.TotalMicroseconds / Math.Max(pushRows, 1):0.0} / {pushCpu.Server.TotalMicroseconds / Math.Max(pushRows, 1):0.0} µs"), "—"],
                 ],
-                [false, true, true, true, true, false]);
+                [false, true, true, true, true, true, false]);
             report.Line($"Check: {check}.");
             report.Line();
+            foreach (var (run, byStatement) in new[] { ("the baselines", copyStatements), ("CouponKit's push", pushStatements) }.Where(s => s.Item2.Length > 0))
+            {
+                report.Line($"Server time by statement (`pg_stat_statements`), {run}:");
+                report.Line();
+                report.Line(byStatement);
+            }
         }
         finally
         {

@@ -51,6 +51,9 @@ public sealed class PushIssuance
     /// <summary>The most users per chunk.</summary>
     public const int MaxChunkSize = 10_000;
 
+    /// <summary>The most chunks a push writes side by side (<see cref="IBulkCouponStore.ConcurrentBatches"/>).</summary>
+    private const int MaxChunksInFlight = 4;
+
     private readonly ITemplateStore _templates;
     private readonly ICouponStore _coupons;
     private readonly IUserSegmentSource _segments;
@@ -264,6 +267,7 @@ public sealed class PushIssuance
             return job;
         }
 
+        var window = _coupons is IBulkCouponStore bulk ? Math.Clamp(bulk.ConcurrentBatches, 1, MaxChunksInFlight) : 1;
         while (true)
         {
             var template = await LoadPushableAsync(job.TemplateId, cancellationToken).ConfigureAwait(false);
@@ -276,9 +280,31 @@ public sealed class PushIssuance
                 return job;
             }
 
-            // Users up to here may hold a coupon from a run of this job that was interrupted within its chunk.
+            // More chunks in flight, each in its own transaction, while the stock covers them all: then none sells out and the
+            // inventory goes to the users in segment order as it does chunk after chunk.
+            var chunks = new List<IReadOnlyList<string>> { users };
+            if (window > 1 && users.Count == job.ChunkSize)
+            {
+                var stock = await _templates.GetStockAsync(template.Id, cancellationToken).ConfigureAwait(false);
+                var covered = users.Count;
+                while (chunks.Count < window && chunks[^1].Count == job.ChunkSize && stock is not null && stock.Remaining >= covered + job.ChunkSize)
+                {
+                    var more = await _segments.ReadAsync(job.Segment, chunks[^1][^1], job.ChunkSize, cancellationToken).ConfigureAwait(false);
+                    CheckOrder(more, chunks[^1][^1], job.Segment);
+                    if (more.Count == 0)
+                    {
+                        break;
+                    }
+
+                    chunks.Add(more);
+                    covered += more.Count;
+                }
+            }
+
+            // Users up to here may hold a coupon from a run of this job that was interrupted within its chunks.
             var ownThrough = job.InFlightThroughUserId;
-            var inFlight = IsAtOrBefore(users[^1], ownThrough) ? ownThrough : users[^1];
+            var last = chunks[^1][^1];
+            var inFlight = IsAtOrBefore(last, ownThrough) ? ownThrough : last;
             job = await SaveAsync(job with { State = PushJobState.Running, InFlightThroughUserId = inFlight }, cancellationToken).ConfigureAwait(false);
             if (job.State == PushJobState.Cancelled)
             {
@@ -286,18 +312,34 @@ public sealed class PushIssuance
                 return job;
             }
 
-            var chunk = await IssueChunkAsync(template, users, job.LastUserId, ownThrough, cancellationToken).ConfigureAwait(false);
-            job = await SaveAsync(
-                job with
+            var outcomes = chunks.Count == 1
+                ? [await IssueChunkAsync(template, users, job.LastUserId, ownThrough, cancellationToken).ConfigureAwait(false)]
+                : await Task.WhenAll(chunks.Select((chunk, i) => IssueChunkAsync(template, chunk, i == 0 ? job.LastUserId : chunks[i - 1][^1], ownThrough, cancellationToken))).ConfigureAwait(false);
+
+            // The checkpoint moves over the chunks in order up to the first that sold out (a concurrent claim took the stock the
+            // check above saw). Coupons a later chunk issued meanwhile stay covered by InFlightThroughUserId: a resume finds them
+            // as replays and counts them then, so the counts end as a run chunk after chunk would have them.
+            var next = job;
+            var bound = ownThrough;
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                var chunk = outcomes[i];
+                next = next with
                 {
                     State = chunk.SoldOut ? PushJobState.SoldOut : PushJobState.Running,
                     LastUserId = chunk.LastUserId,
-                    InFlightThroughUserId = BeyondCheckpoint(ownThrough, chunk.LastUserId),
-                    Issued = job.Issued + chunk.Issued,
-                    Skipped = job.Skipped + chunk.Skipped,
-                    Failed = job.Failed + chunk.Failed,
-                },
-                cancellationToken).ConfigureAwait(false);
+                    Issued = next.Issued + chunk.Issued,
+                    Skipped = next.Skipped + chunk.Skipped,
+                    Failed = next.Failed + chunk.Failed,
+                };
+                if (chunk.SoldOut)
+                {
+                    bound = i < outcomes.Length - 1 ? inFlight : ownThrough;
+                    break;
+                }
+            }
+
+            job = await SaveAsync(next with { InFlightThroughUserId = BeyondCheckpoint(bound, next.LastUserId) }, cancellationToken).ConfigureAwait(false);
             progress?.Report(ProgressOf(job));
             if (job.State != PushJobState.Running)
             {

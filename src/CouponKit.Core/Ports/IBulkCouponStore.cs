@@ -21,4 +21,13 @@ public interface IBulkCouponStore
     /// <exception cref="ArgumentException">More than 10,000 commands, or a command is <see langword="null"/>.</exception>
     /// <exception cref="TemplateNotFoundException">A command's template does not exist; nothing was written.</exception>
     Task<IReadOnlyList<IssueOutcome>> IssueBatchAsync(IReadOnlyList<IssueCommand> commands, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gets how many chunks the store writes well side by side, each in its own transaction: a push keeps up to this many
+    /// chunks in flight while the template's stock covers them all (so that the inventory still goes to the users in segment
+    /// order). A database server with several cores ingests two chunks faster than one after the other; a store that writes
+    /// under one lock (in memory, SQLite) gains nothing.
+    /// </summary>
+    /// <value>The default value is 1: one chunk at a time.</value>
+    int ConcurrentBatches => 1;
 }

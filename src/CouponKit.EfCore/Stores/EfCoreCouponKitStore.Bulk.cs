@@ -15,6 +15,12 @@ namespace CouponKit.EfCore.Stores;
 /// </content>
 internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 {
+    /// <summary>
+    /// Gets 2 on PostgreSQL, where a push's two chunks in flight use two server backends (each chunk's COPY is one backend's
+    /// work, and the client prepares one chunk while the server ingests the other); 1 on SQLite, whose writers take turns.
+    /// </summary>
+    public int ConcurrentBatches => IsPostgresStore() ? 2 : 1;
+
     /// <summary>The most commands one batch takes (the most users per push chunk).</summary>
     internal const int MaxBatchSize = PushIssuance.MaxChunkSize;
 
@@ -51,6 +57,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 
         // First COPY straight into the tables; once a unique index refuses a row, every later attempt goes through staging.
         var useStaging = new StrongBox<bool>(false);
+        var stockFirst = new StrongBox<bool>(false);
         return WriteAsync<IReadOnlyList<IssueOutcome>>(
             nameof(IBulkCouponStore.IssueBatchAsync),
             async (db, ct) =>
@@ -69,7 +76,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
                         end++;
                     }
 
-                    await IssueRunAsync(db, new ArraySegment<IssueCommand>(all, start, end - start), outcomes.AsMemory(start, end - start), useStaging, firstRun: start == 0, ct).ConfigureAwait(false);
+                    await IssueRunAsync(db, new ArraySegment<IssueCommand>(all, start, end - start), outcomes.AsMemory(start, end - start), useStaging, stockFirst, firstRun: start == 0, ct).ConfigureAwait(false);
                     start = end;
                 }
 
@@ -84,7 +91,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     /// keys and holdings too, since the unique indexes refuse any row those reads would have found. Once a unique index refuses
     /// a row, the transaction is rolled back and the chunk is decided again from full reads and written through staging tables.
     /// </summary>
-    private async Task IssueRunAsync(TContext db, IReadOnlyList<IssueCommand> run, Memory<IssueOutcome> outcomes, StrongBox<bool> useStaging, bool firstRun, CancellationToken cancellationToken)
+    private async Task IssueRunAsync(TContext db, IReadOnlyList<IssueCommand> run, Memory<IssueOutcome> outcomes, StrongBox<bool> useStaging, StrongBox<bool> stockFirst, bool firstRun, CancellationToken cancellationToken)
     {
         var keys = run.Select(c => c.ClaimKey).ToArray();
         var templateIds = run.Select(c => c.Coupon.TemplateId).Distinct(StringComparer.Ordinal).ToArray();
@@ -144,6 +151,12 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         // First walk: how many each template would issue with unlimited stock. Then take at most that, and walk again with the
         // stock taken as the cap: both walks agree up to the cap, so exactly the stock taken is issued, to the first claimers.
         var demand = Walk(run, key => claimed.GetValueOrDefault(key), held, cap: null, outcomes, out _);
+        if (direct && !stockFirst.Value)
+        {
+            await IssueDirectStockLastAsync(db, run, claimed, held, templates, demand, outcomes, useStaging, stockFirst, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var granted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (templateId, wanted) in demand)
         {
@@ -264,5 +277,51 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     };
 
     /// <summary>A claim key's earlier claim: its user, template and coupon.</summary>
+    /// <summary>
+    /// The direct COPY with the stock taken last: the run's coupons are decided as if the stock covered them all and copied,
+    /// and only then is each template's stock decremented by what it issued, with one conditional statement. So the template's
+    /// row (or segment) is locked from that statement to the commit, not for the whole copy: claims of the template and a push's
+    /// other chunk in flight are not held up behind this chunk's COPY. When the stock no longer covers the run, the transaction
+    /// rolls back and the run is decided again with the stock taken first (what is left goes to the first users in order).
+    /// </summary>
+    private async Task IssueDirectStockLastAsync(
+        TContext db,
+        IReadOnlyList<IssueCommand> run,
+        Dictionary<string, Claimed> claimed,
+        Dictionary<(string TemplateId, string UserId), int> held,
+        Dictionary<string, int> segmentsOf,
+        Dictionary<string, int> demand,
+        Memory<IssueOutcome> outcomes,
+        StrongBox<bool> useStaging,
+        StrongBox<bool> stockFirst,
+        CancellationToken cancellationToken)
+    {
+        Walk(run, key => claimed.GetValueOrDefault(key), held, demand, outcomes, out var issued);
+        if (issued.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await CopyIssuedDirectAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StaleReadException)
+        {
+            useStaging.Value = true;
+            _bulkReadsFirst = true;
+            throw;
+        }
+
+        foreach (var (templateId, wanted) in demand.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            if (wanted > 0 && await TakeManyAsync(db, templateId, segmentsOf[templateId], wanted, cancellationToken).ConfigureAwait(false) < wanted)
+            {
+                stockFirst.Value = true;
+                throw new StaleReadException($"Stock of template '{templateId}'");
+            }
+        }
+    }
+
     private sealed record Claimed(string UserId, string TemplateId, CouponRow Coupon);
 }

@@ -83,31 +83,10 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         // The counts are read before the claim keys: under READ COMMITTED each statement sees its own snapshot, and a later one
         // sees everything an earlier one saw. So a concurrent claim with one of these keys that a count includes is also found
         // by the key read (a replay, never a false LimitReached); one committed after both reads makes the insert fail (unique
-        // index) and the claims run again.
-        var held = await HeldByAsync(db, claims, cancellationToken).ConfigureAwait(false);
-        var keys = claims.Select(c => c.ClaimKey).ToArray();
-        var claimed = await (from claim in db.Set<ClaimRow>()
-                             join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
-                             where EF.Parameter(keys).Contains(claim.ClaimKey)
-                             select new { claim.ClaimKey, claim.UserId, claim.TemplateId, Coupon = coupon })
-            .AsNoTracking()
-            .ToDictionaryAsync(x => x.ClaimKey, StringComparer.Ordinal, cancellationToken)
-            .ConfigureAwait(false);
-        var fresh = claims.Where(c => !claimed.ContainsKey(c.ClaimKey)).ToArray();
-        var templateIds = fresh.Select(c => c.Coupon.TemplateId).Distinct(StringComparer.Ordinal).ToArray();
-        var couponIds = fresh.Select(c => c.Coupon.CouponId).ToArray();
-        var segmentsOf = templateIds.Length == 0
-            ? new Dictionary<string, int>(StringComparer.Ordinal)
-            : await db.Set<TemplateRow>()
-                .Where(t => EF.Parameter(templateIds).Contains(t.Id))
-                .Select(t => new { t.Id, t.StockSegments })
-                .ToDictionaryAsync(t => t.Id, t => t.StockSegments, StringComparer.Ordinal, cancellationToken)
-                .ConfigureAwait(false);
-        var used = couponIds.Length == 0
-            ? new HashSet<string>(StringComparer.Ordinal)
-            : new HashSet<string>(
-                await db.Set<CouponRow>().Where(c => EF.Parameter(couponIds).Contains(c.CouponId)).Select(c => c.CouponId).ToListAsync(cancellationToken).ConfigureAwait(false),
-                StringComparer.Ordinal);
+        // index) and the claims run again. On PostgreSQL the four reads go in one round trip, in this order.
+        var (held, claimed, segmentsOf, used) = IsPostgres(db)
+            ? await ReadClaimBatchOnPostgresAsync(db, claims, cancellationToken).ConfigureAwait(false)
+            : await ReadClaimBatchAsync(db, claims, cancellationToken).ConfigureAwait(false);
 
         // Replays and key conflicts, then bad input, refused per claim before anything is written: an unknown template, a
         // coupon id given twice in the batch (the later claims).
@@ -188,6 +167,39 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
 
         return answers;
+    }
+
+    /// <summary>
+    /// The reads a claim batch decides from, through EF Core (SQLite): the users' counts, the claim keys already used (with
+    /// their coupons), the templates' segment counts and the coupon ids already stored, in that order.
+    /// </summary>
+    private async Task<ClaimBatchReads> ReadClaimBatchAsync(TContext db, IssueCommand[] claims, CancellationToken cancellationToken)
+    {
+        var held = await HeldByAsync(db, claims, cancellationToken).ConfigureAwait(false);
+        var keys = claims.Select(c => c.ClaimKey).ToArray();
+        var claimed = await (from claim in db.Set<ClaimRow>()
+                             join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
+                             where EF.Parameter(keys).Contains(claim.ClaimKey)
+                             select new { claim.ClaimKey, Claimed = new Claimed(claim.UserId, claim.TemplateId, coupon) })
+            .AsNoTracking()
+            .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken)
+            .ConfigureAwait(false);
+        var fresh = claims.Where(c => !claimed.ContainsKey(c.ClaimKey)).ToArray();
+        var templateIds = fresh.Select(c => c.Coupon.TemplateId).Distinct(StringComparer.Ordinal).ToArray();
+        var couponIds = fresh.Select(c => c.Coupon.CouponId).ToArray();
+        var segmentsOf = templateIds.Length == 0
+            ? new Dictionary<string, int>(StringComparer.Ordinal)
+            : await db.Set<TemplateRow>()
+                .Where(t => EF.Parameter(templateIds).Contains(t.Id))
+                .Select(t => new { t.Id, t.StockSegments })
+                .ToDictionaryAsync(t => t.Id, t => t.StockSegments, StringComparer.Ordinal, cancellationToken)
+                .ConfigureAwait(false);
+        var used = couponIds.Length == 0
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : new HashSet<string>(
+                await db.Set<CouponRow>().Where(c => EF.Parameter(couponIds).Contains(c.CouponId)).Select(c => c.CouponId).ToListAsync(cancellationToken).ConfigureAwait(false),
+                StringComparer.Ordinal);
+        return new ClaimBatchReads(held, claimed, segmentsOf, used);
     }
 
     /// <summary>
@@ -296,6 +308,13 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             Microsoft.Data.Sqlite.SqliteException sqlite => sqlite.SqliteErrorCode == 19, // SQLITE_CONSTRAINT
             _ => false,
         };
+
+    /// <summary>What a claim batch decides from: the users' counts, the used claim keys, the templates' segment counts, the stored coupon ids.</summary>
+    private readonly record struct ClaimBatchReads(
+        Dictionary<(string TemplateId, string UserId), int> Held,
+        Dictionary<string, Claimed> Claimed,
+        Dictionary<string, int> SegmentsOf,
+        HashSet<string> Used);
 
     /// <summary>A claim's answer in a batch: its outcome, or the error it alone fails with (bad input).</summary>
     private readonly record struct ClaimAnswer(IssueOutcome? Outcome, Exception? Error)

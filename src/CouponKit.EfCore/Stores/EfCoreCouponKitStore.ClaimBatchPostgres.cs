@@ -100,6 +100,114 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     }
 
     /// <summary>
+    /// The reads a claim batch decides from, on PostgreSQL in one round trip (one Npgsql batch, its statements run in order,
+    /// each with its own snapshot): the users' counts per template (<see cref="ClaimBatchSql.HeldBy"/>), the claim keys already
+    /// used, the templates' segment counts and the coupon ids already stored. The coupons of used claim keys (replays, rare)
+    /// are read afterwards, through EF Core.
+    /// </summary>
+    private async Task<ClaimBatchReads> ReadClaimBatchOnPostgresAsync(TContext db, IssueCommand[] claims, CancellationToken cancellationToken)
+    {
+        var connection = await OpenNpgsqlAsync(db, cancellationToken).ConfigureAwait(false);
+        var sql = _claimBatchSql ??= ClaimBatchSql.For(db);
+        var byTemplate = claims.GroupBy(c => c.Coupon.TemplateId, StringComparer.Ordinal).ToArray();
+        var held = new Dictionary<(string TemplateId, string UserId), int>();
+        var keyed = new Dictionary<string, (string UserId, string TemplateId, string CouponId)>(StringComparer.Ordinal);
+        var segmentsOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var batch = new NpgsqlBatch(connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            foreach (var template in byTemplate)
+            {
+                batch.BatchCommands.Add(Command(sql.HeldBy, Text(template.Key), TextArray(template.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray())));
+            }
+
+            batch.BatchCommands.Add(Command(sql.ClaimedBy, TextArray(claims.Select(c => c.ClaimKey).ToArray())));
+            batch.BatchCommands.Add(Command(sql.SegmentsOf, TextArray(byTemplate.Select(t => t.Key).ToArray())));
+            batch.BatchCommands.Add(Command(sql.StoredCouponIds, TextArray(claims.Select(c => c.Coupon.CouponId).ToArray())));
+            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                foreach (var template in byTemplate)
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        if (reader.GetInt32(1) is var count and > 0)
+                        {
+                            held[(template.Key, reader.GetString(0))] = count;
+                        }
+                    }
+
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    keyed[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetString(3));
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    segmentsOf[reader.GetString(0)] = reader.GetInt32(1);
+                }
+
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    used.Add(reader.GetString(0));
+                }
+            }
+        }
+
+        var claimed = new Dictionary<string, Claimed>(StringComparer.Ordinal);
+        if (keyed.Count > 0)
+        {
+            // A claim record and its coupon are written in one transaction and coupons are not deleted: a later statement that
+            // sees the record sees its coupon.
+            var ids = keyed.Values.Select(k => k.CouponId).ToArray();
+            var coupons = await db.Set<CouponRow>().AsNoTracking()
+                .Where(c => EF.Parameter(ids).Contains(c.CouponId))
+                .ToDictionaryAsync(c => c.CouponId, StringComparer.Ordinal, cancellationToken)
+                .ConfigureAwait(false);
+            foreach (var (key, (userId, templateId, couponId)) in keyed)
+            {
+                claimed[key] = new Claimed(userId, templateId, coupons.GetValueOrDefault(couponId)
+                    ?? throw new InvalidOperationException($"Claim '{key}' names coupon '{couponId}', which is not stored."));
+            }
+        }
+
+        return new ClaimBatchReads(held, claimed, segmentsOf, used);
+
+        static NpgsqlBatchCommand Command(string text, params NpgsqlParameter[] parameters)
+        {
+            var command = new NpgsqlBatchCommand(text);
+            command.Parameters.AddRange(parameters);
+            return command;
+        }
+
+        static NpgsqlParameter Text(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Text };
+
+        static NpgsqlParameter TextArray(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
+    }
+
+    /// <summary>The context's open Npgsql connection (it is open inside the batch's transaction).</summary>
+    private static async Task<NpgsqlConnection> OpenNpgsqlAsync(TContext db, CancellationToken cancellationToken)
+    {
+        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
+        {
+            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
+        }
+
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return connection;
+    }
+
+    /// <summary>
     /// How many coupons of <paramref name="templateId"/> each of <paramref name="users"/> holds (only those holding any), on
     /// PostgreSQL: one count per user in a subquery that the planner runs per user, each an index probe on (template, user). A
     /// single query over all the users (<c>"UserId" = ANY(...)</c>) is planned from the template's statistics, and for a
@@ -139,9 +247,12 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <summary>The claim batch's statements, with the table and column names of the context's model (prefix, schema).</summary>
     private sealed class ClaimBatchSql
     {
-        private ClaimBatchSql(string heldBy, string insertCoupons, string insertClaims, string insertOutbox)
+        private ClaimBatchSql(string heldBy, string claimedBy, string segmentsOf, string storedCouponIds, string insertCoupons, string insertClaims, string insertOutbox)
         {
             HeldBy = heldBy;
+            ClaimedBy = claimedBy;
+            SegmentsOf = segmentsOf;
+            StoredCouponIds = storedCouponIds;
             InsertCoupons = insertCoupons;
             InsertClaims = insertClaims;
             InsertOutbox = insertOutbox;
@@ -149,6 +260,15 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
 
         /// <summary>Gets the per-user counts: $1 the template, $2 the users; each user with the number of coupons of the template it holds.</summary>
         public string HeldBy { get; }
+
+        /// <summary>Gets the used claim keys among $1: key, user, template, coupon id.</summary>
+        public string ClaimedBy { get; }
+
+        /// <summary>Gets the templates among $1 that exist, with their number of stock segments.</summary>
+        public string SegmentsOf { get; }
+
+        /// <summary>Gets the coupon ids among $1 already stored.</summary>
+        public string StoredCouponIds { get; }
 
         /// <summary>Gets the coupons' insert: $1..$12 the arrays of the columns, in the order of the column list.</summary>
         public string InsertCoupons { get; }
@@ -175,11 +295,15 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             var (coupons, c) = Map<CouponRow>();
             var (claims, k) = Map<ClaimRow>();
             var (outbox, o) = Map<OutboxRow>();
+            var (templates, t) = Map<TemplateRow>();
             return new ClaimBatchSql(
                 $"""
                 SELECT asked.user_id, (SELECT count(*)::int FROM {coupons} AS c WHERE c.{c("TemplateId")} = $1 AND c.{c("UserId")} = asked.user_id)
                 FROM unnest($2::text[]) AS asked(user_id)
                 """,
+                $"SELECT {k("ClaimKey")}, {k("UserId")}, {k("TemplateId")}, {k("CouponId")} FROM {claims} WHERE {k("ClaimKey")} = ANY($1)",
+                $"SELECT {t("Id")}, {t("StockSegments")} FROM {templates} WHERE {t("Id")} = ANY($1)",
+                $"SELECT {c("CouponId")} FROM {coupons} WHERE {c("CouponId")} = ANY($1)",
                 $"""
                 INSERT INTO {coupons} ({c("CouponId")}, {c("TemplateId")}, {c("UserId")}, {c("Sequence")}, {c("State")}, {c("ValidFrom")}, {c("ValidUntil")},
                     {c("ClaimedAt")}, {c("Channel")}, {c("OrderId")}, {c("Version")}, {c("Draw")})

@@ -167,12 +167,14 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.HasIndex("State", "ValidUntil");
 
                     b.HasIndex("TemplateId", "IssueSequence")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"IssueSequence\" IS NOT NULL");
 
                     b.HasIndex("UserId", "ClaimedAt");
 
                     b.HasIndex("TemplateId", "IdentityKey", "IdentitySequence")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasFilter("\"IdentityKey\" IS NOT NULL");
 
                     b.HasIndex("TemplateId", "UserId", "Sequence")
                         .IsUnique();

@@ -61,6 +61,16 @@ public sealed class EfCoreCouponKitOptions
     public int ClaimBatchWriters { get; set; } = 2;
 
     /// <summary>
+    /// Gets or sets how many chunks of a push (<c>PushIssuance</c>) the store writes side by side on PostgreSQL, each in its own
+    /// transaction on its own connection, while the template's stock covers them all: each chunk's COPY keeps one server
+    /// backend busy, and the client prepares one chunk while the server ingests another. On SQLite, whose writers take turns,
+    /// chunks are always written one at a time.
+    /// </summary>
+    /// <value>The default value is 2, for a database server with at least two cores.</value>
+    [Range(1, 4)]
+    public int PushChunksInFlight { get; set; } = 2;
+
+    /// <summary>
     /// Gets or sets how many times an operation runs before its database error is reported: a transient error (SQLite busy,
     /// a dropped connection) or a unique-index conflict with a concurrent writer makes the store start the whole transaction again.
     /// </summary>

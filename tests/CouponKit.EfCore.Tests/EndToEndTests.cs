@@ -88,9 +88,11 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Theory]
-    [InlineData(0, 5, 200)]
-    [InlineData(5, 500, 200)]
-    public void UseEntityFrameworkCore_InvalidOptions_FailValidation(int attempts, int backoffMs, int maxBackoffMs)
+    [InlineData(0, 5, 200, 2)]
+    [InlineData(5, 500, 200, 2)]
+    [InlineData(5, 5, 200, 0)]
+    [InlineData(5, 5, 200, 5)]
+    public void UseEntityFrameworkCore_InvalidOptions_FailValidation(int attempts, int backoffMs, int maxBackoffMs, int pushChunksInFlight)
     {
         var services = new ServiceCollection();
         services.AddDbContextFactory<CouponKitDbContext>(o => o.UseSqlite(_database.ConnectionString));
@@ -99,6 +101,7 @@ public sealed class EndToEndTests : IDisposable
             o.MaxAttempts = attempts;
             o.RetryBackoff = TimeSpan.FromMilliseconds(backoffMs);
             o.MaxRetryBackoff = TimeSpan.FromMilliseconds(maxBackoffMs);
+            o.PushChunksInFlight = pushChunksInFlight;
         });
         using var provider = services.BuildServiceProvider();
 

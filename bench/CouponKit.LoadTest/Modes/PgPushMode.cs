@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using CouponKit.EfCore;
 using CouponKit.InMemory;
 using CouponKit.Issuance;
 using CouponKit.LoadTest.Infrastructure;
@@ -34,6 +35,7 @@ internal static class PgPushMode
         var sample = args.Int("--sample", 20_000, 1, 1_000_000);
         var sampleLimit = args.Seconds("--sample-timeout", 45, 1);
         var chunk = args.Int("--chunk", PushIssuance.DefaultChunkSize, 1, PushIssuance.MaxChunkSize);
+        var inFlight = args.Int("--chunks-in-flight", new EfCoreCouponKitOptions().PushChunksInFlight, 1, 4);
         var timeout = args.Seconds("--timeout", 120, 1);
         var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
         var statements = args.String("--statements", "false") == "true";
@@ -42,7 +44,7 @@ internal static class PgPushMode
         var loadBefore = Machine.Load();
         await using var server = await PostgresServer.StartAsync(bin, statements).ConfigureAwait(false);
         var segments = new InMemoryUserSegmentSource();
-        await using var provider = CouponKitOnPostgres.Build(server, more: s => s.AddSingleton<IUserSegmentSource>(segments));
+        await using var provider = CouponKitOnPostgres.Build(server, more: s => s.AddSingleton<IUserSegmentSource>(segments), store: o => o.PushChunksInFlight = inFlight);
         await CouponKitOnPostgres.EnsureCreatedAsync(provider).ConfigureAwait(false);
         var (table, columns) = await CouponKitOnPostgres.TableAsync(provider, "coupons").ConfigureAwait(false);
         var missing = CouponProperties.Where(p => !columns.ContainsKey(p)).ToArray();
@@ -139,7 +141,7 @@ internal static class PgPushMode
                 $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`, time-ordered coupon ids (UUIDv7 layout) as CouponKit's push gives them; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` (same columns and 4 indexes). CouponKit also writes a claim record and an `Issued` outbox row per coupon (3 tables); the baselines write the coupon row only.",
                 $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process.",
                 $"Row by row: one prepared `INSERT` per transaction (autocommit), one connection, {N(rowByRow.Rows)} rows measured (a sample of {N(Math.Min(sample, count))}, stopped after at most {Secs(sampleLimit)} s) and extrapolated to {N(count)} at the same per-row cost ({rowByRow.Elapsed.TotalMilliseconds / rowByRow.Rows:0.000} ms a row).",
-                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, checkpoint per chunk, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons, claims and outbox) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
+                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, `PushChunksInFlight` {inFlight}: that many chunks written side by side while the stock covers them, checkpoint after them, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons, claims and outbox) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
                 $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
             ]);
             report.Table(

@@ -16,10 +16,10 @@ namespace CouponKit.EfCore.Stores;
 internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 {
     /// <summary>
-    /// Gets 2 on PostgreSQL, where a push's two chunks in flight use two server backends (each chunk's COPY is one backend's
-    /// work, and the client prepares one chunk while the server ingests the other); 1 on SQLite, whose writers take turns.
+    /// Gets <see cref="EfCoreCouponKitOptions.PushChunksInFlight"/> on PostgreSQL, where each chunk in flight keeps a server
+    /// backend busy with its COPY while the client prepares the next; 1 on SQLite, whose writers take turns.
     /// </summary>
-    public int ConcurrentBatches => IsPostgresStore() ? 2 : 1;
+    public int ConcurrentBatches => IsPostgresStore() ? _options.PushChunksInFlight : 1;
 
     /// <summary>The most commands one batch takes (the most users per push chunk).</summary>
     internal const int MaxBatchSize = PushIssuance.MaxChunkSize;

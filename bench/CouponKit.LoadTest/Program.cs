@@ -132,7 +132,7 @@ static void PrintHelp()
                      --duration 20 --warmup 15 --claimers 64 --segments 1,16 --stock 50000000 --sellout-stock 2000 --pgbench-jobs 2
                      --existing 200000 --statements false
           [bold]pg-push[/]    PushIssuance of --count coupons vs psql \copy of the same rows vs row-by-row INSERTs (sampled)
-                     --count 1000000 --sample 20000 --chunk 1000 --timeout 120
+                     --count 1000000 --sample 20000 --chunk 5000 --chunks-in-flight 2 --timeout 120 --statements false
           [bold]pg-outbox[/]  OutboxDispatcher messages/s with 1 and 3 dispatchers, and on one hot key
                      --count 20000 --keys 1000 --dispatchers 1,3 --batch 100 --timeout 90 --hot-duration 10
           [bold]redis[/]      RedisClaimGate reservations/s vs redis-benchmark EVALSHA of the same reserve.lua (unpipelined and -P 16)

@@ -117,13 +117,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         }
         else
         {
-            claimed = await (from claim in db.Set<ClaimRow>()
-                             join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
-                             where EF.Parameter(keys).Contains(claim.ClaimKey)
-                             select new { claim.ClaimKey, Claimed = new Claimed(claim.UserId, claim.TemplateId, coupon) })
-                .AsNoTracking()
-                .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken)
-                .ConfigureAwait(false);
+            claimed = await ClaimedByKeysAsync(db, keys, cancellationToken).ConfigureAwait(false);
             held = await HeldByAsync(db, run, cancellationToken).ConfigureAwait(false);
             if (direct && firstRun)
             {
@@ -175,17 +169,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 
         if (direct)
         {
-            try
-            {
-                await CopyIssuedDirectAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
-            }
-            catch (StaleReadException)
-            {
-                useStaging.Value = true;
-                _bulkReadsFirst = true;
-                throw;
-            }
-
+            await CopyDirectOrSwitchToStagingAsync(db, run, issued, useStaging, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -302,6 +286,23 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             return;
         }
 
+        await CopyDirectOrSwitchToStagingAsync(db, run, issued, useStaging, cancellationToken).ConfigureAwait(false);
+        foreach (var (templateId, wanted) in demand.OrderBy(d => d.Key, StringComparer.Ordinal))
+        {
+            if (wanted > 0 && await TakeManyAsync(db, templateId, segmentsOf[templateId], wanted, cancellationToken).ConfigureAwait(false) < wanted)
+            {
+                stockFirst.Value = true;
+                throw new StaleReadException($"Stock of template '{templateId}'");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Copies the issued rows straight into the tables; when a unique index refuses one, this attempt and every later one of
+    /// the batch go through staging, and the next batches read first.
+    /// </summary>
+    private async Task CopyDirectOrSwitchToStagingAsync(TContext db, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, StrongBox<bool> useStaging, CancellationToken cancellationToken)
+    {
         try
         {
             await CopyIssuedDirectAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
@@ -312,16 +313,16 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             _bulkReadsFirst = true;
             throw;
         }
-
-        foreach (var (templateId, wanted) in demand.OrderBy(d => d.Key, StringComparer.Ordinal))
-        {
-            if (wanted > 0 && await TakeManyAsync(db, templateId, segmentsOf[templateId], wanted, cancellationToken).ConfigureAwait(false) < wanted)
-            {
-                stockFirst.Value = true;
-                throw new StaleReadException($"Stock of template '{templateId}'");
-            }
-        }
     }
+
+    /// <summary>The claim keys among <paramref name="keys"/> already used, with their users, templates and coupons (one statement).</summary>
+    private static Task<Dictionary<string, Claimed>> ClaimedByKeysAsync(TContext db, string[] keys, CancellationToken cancellationToken) =>
+        (from claim in db.Set<ClaimRow>()
+         join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
+         where EF.Parameter(keys).Contains(claim.ClaimKey)
+         select new { claim.ClaimKey, Claimed = new Claimed(claim.UserId, claim.TemplateId, coupon) })
+            .AsNoTracking()
+            .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken);
 
     private sealed record Claimed(string UserId, string TemplateId, CouponRow Coupon);
 }

@@ -176,14 +176,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     private async Task<ClaimBatchReads> ReadClaimBatchAsync(TContext db, IssueCommand[] claims, CancellationToken cancellationToken)
     {
         var held = await HeldByAsync(db, claims, cancellationToken).ConfigureAwait(false);
-        var keys = claims.Select(c => c.ClaimKey).ToArray();
-        var claimed = await (from claim in db.Set<ClaimRow>()
-                             join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
-                             where EF.Parameter(keys).Contains(claim.ClaimKey)
-                             select new { claim.ClaimKey, Claimed = new Claimed(claim.UserId, claim.TemplateId, coupon) })
-            .AsNoTracking()
-            .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken)
-            .ConfigureAwait(false);
+        var claimed = await ClaimedByKeysAsync(db, claims.Select(c => c.ClaimKey).ToArray(), cancellationToken).ConfigureAwait(false);
         var fresh = claims.Where(c => !claimed.ContainsKey(c.ClaimKey)).ToArray();
         var templateIds = fresh.Select(c => c.Coupon.TemplateId).Distinct(StringComparer.Ordinal).ToArray();
         var couponIds = fresh.Select(c => c.Coupon.CouponId).ToArray();

@@ -189,7 +189,12 @@ public sealed class CouponClaims
         if (template.ClaimCostPoints > 0
             && !await _points.TryDeductAsync(user, template.ClaimCostPoints, pointsKey, cancellationToken).ConfigureAwait(false))
         {
-            return ClaimResult.Rejected(ClaimRejection.InsufficientPoints, $"the claim costs {template.ClaimCostPoints} points");
+            // The ledger also refuses a key whose deduction was refunded: a retry of a claim refused because the template sold
+            // out is told so again, not that the user lacks points.
+            var stock = await _templates.GetStockAsync(template.Id, cancellationToken).ConfigureAwait(false);
+            return stock is { Remaining: <= 0 }
+                ? ClaimResult.Rejected(ClaimRejection.SoldOut, "all coupons of this template have been claimed")
+                : ClaimResult.Rejected(ClaimRejection.InsufficientPoints, $"the claim costs {template.ClaimCostPoints} points");
         }
 
         IssueOutcome outcome;

@@ -256,6 +256,21 @@ public class CouponClaimsTests
     }
 
     [Fact]
+    public async Task ClaimAsync_SoldOutClaimRetriedWithItsKey_IsToldSoldOutAgainAndKeepsTheRefund()
+    {
+        await _kit.ActiveAsync(TestKit.Draft() with { ClaimCostPoints = 30, TotalInventory = 1 });
+        _kit.Points.SetBalance("u1", 100);
+        _kit.Points.SetBalance("u2", 100);
+        await _kit.IssueAsync("t1", "u1");
+        await AssertRejectedAsync(ClaimRejection.SoldOut, () => _kit.ClaimAsync("t1", "u2", "k2"));
+
+        // The retry's deduction is refused by the ledger (its key was refunded); the answer is the claim's, not "no points".
+        await AssertRejectedAsync(ClaimRejection.SoldOut, () => _kit.ClaimAsync("t1", "u2", "k2"));
+
+        Assert.Equal(100L, _kit.Points.BalanceOf("u2"));
+    }
+
+    [Fact]
     public async Task ClaimAsync_LimitReachedAfterPointsWereTaken_RefundsThePoints()
     {
         await _kit.ActiveAsync(TestKit.Draft() with { ClaimCostPoints = 30 });

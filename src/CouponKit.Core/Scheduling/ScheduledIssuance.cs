@@ -26,7 +26,7 @@ public sealed class ScheduledIssuance : IHostedService
     private readonly IIssuanceScheduleStore _schedules;
     private readonly IMessageBus _bus;
     private readonly TimeProvider _time;
-    private IAsyncDisposable? _subscription;
+    private readonly DelayedSchedule _delayed = new();
 
     /// <summary>Initializes a new instance of the <see cref="ScheduledIssuance"/> class.</summary>
     /// <param name="templates">The merchant operations on templates.</param>
@@ -71,20 +71,9 @@ public sealed class ScheduledIssuance : IHostedService
         }
 
         var schedule = new IssuanceSchedule(template.Id, Guid.NewGuid().ToString("N"), template.Version, at, template.OwnerId, actor.ActorId, ScheduleStatus.Pending);
-        await _schedules.SetAsync(schedule, cancellationToken).ConfigureAwait(false);
         var body = System.Text.Json.JsonSerializer.Serialize(new Opening(schedule.TemplateId, schedule.ScheduleId, schedule.TemplateVersion));
         var message = new OutboxMessage($"schedule:{schedule.ScheduleId}", CouponTopics.Coupon, OpeningTag, template.Id, body, _time.GetUtcNow(), at);
-        try
-        {
-            await _bus.PublishAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await _schedules.TryCompleteAsync(template.Id, schedule.ScheduleId, ScheduleStatus.Cancelled, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-
-        return schedule;
+        return await DelayedSchedule.ScheduleAsync(_schedules, _bus, schedule, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Cancels a template's pending opening; its delayed message, when it arrives, is ignored.</summary>
@@ -102,22 +91,12 @@ public sealed class ScheduledIssuance : IHostedService
     }
 
     /// <inheritdoc />
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        _subscription ??= await _bus.SubscribeAsync(Subscription, HandleAsync, CancellationToken.None).ConfigureAwait(false);
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _delayed.StartAsync(_bus, Subscription, HandleAsync);
 
     /// <summary>Stops the subscription; running handlers finish first.</summary>
     /// <param name="cancellationToken">Not used: stopping waits for running handlers.</param>
     /// <returns>A task.</returns>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        var subscription = Interlocked.Exchange(ref _subscription, null);
-        if (subscription is not null)
-        {
-            await subscription.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _delayed.StopAsync();
 
     /// <summary>Handles a delayed opening: opens the template if the schedule is current and the template unchanged.</summary>
     /// <param name="incoming">The message.</param>
@@ -127,7 +106,7 @@ public sealed class ScheduledIssuance : IHostedService
     {
         var opening = CouponEvents.Read<Opening>(incoming.Message);
         var schedule = await _schedules.FindAsync(opening.TemplateId, cancellationToken).ConfigureAwait(false);
-        if (schedule is not { Status: ScheduleStatus.Pending } || schedule.ScheduleId != opening.ScheduleId)
+        if (!DelayedSchedule.IsCurrentAndPending(schedule, opening.ScheduleId))
         {
             return; // rescheduled, cancelled, or already fired: a stale or duplicate message
         }

@@ -38,7 +38,7 @@ public sealed class ScheduledPushIssuance : IHostedService
     private readonly IMessageBus _bus;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private IAsyncDisposable? _subscription;
+    private readonly DelayedSchedule _delayed = new();
 
     /// <summary>Initializes a new instance of the <see cref="ScheduledPushIssuance"/> class.</summary>
     /// <param name="templates">The merchant operations on templates (ownership checks).</param>
@@ -99,20 +99,9 @@ public sealed class ScheduledPushIssuance : IHostedService
         }
 
         var schedule = new IssuanceSchedule(ScheduleKeyOf(request.JobId), Guid.NewGuid().ToString("N"), template.Version, at, template.OwnerId, actor.ActorId, ScheduleStatus.Pending);
-        await _schedules.SetAsync(schedule, cancellationToken).ConfigureAwait(false);
         var body = JsonSerializer.Serialize(new Fire(request.JobId, schedule.ScheduleId, request.TemplateId, request.Segment, request.ChunkSize), Json);
         var message = new OutboxMessage($"push-schedule:{schedule.ScheduleId}", CouponTopics.Coupon, PushTag, request.JobId, body, _time.GetUtcNow(), at);
-        try
-        {
-            await _bus.PublishAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await _schedules.TryCompleteAsync(schedule.TemplateId, schedule.ScheduleId, ScheduleStatus.Cancelled, CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-
-        return schedule;
+        return await DelayedSchedule.ScheduleAsync(_schedules, _bus, schedule, message, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Finds a push job's current schedule.</summary>
@@ -149,22 +138,12 @@ public sealed class ScheduledPushIssuance : IHostedService
     }
 
     /// <inheritdoc />
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        _subscription ??= await _bus.SubscribeAsync(Subscription, HandleAsync, CancellationToken.None).ConfigureAwait(false);
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _delayed.StartAsync(_bus, Subscription, HandleAsync);
 
     /// <summary>Stops the subscription; running handlers finish first.</summary>
     /// <param name="cancellationToken">Not used: stopping waits for running handlers.</param>
     /// <returns>A task.</returns>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        var subscription = Interlocked.Exchange(ref _subscription, null);
-        if (subscription is not null)
-        {
-            await subscription.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _delayed.StopAsync();
 
     /// <summary>The schedule key of a push job: <c>push:{jobId}</c>, or a hash when that is longer than an identifier.</summary>
     internal static string ScheduleKeyOf(string jobId)
@@ -185,7 +164,7 @@ public sealed class ScheduledPushIssuance : IHostedService
         var fire = CouponEvents.Read<Fire>(incoming.Message);
         var key = ScheduleKeyOf(fire.JobId);
         var schedule = await _schedules.FindAsync(key, cancellationToken).ConfigureAwait(false);
-        if (schedule is not { Status: ScheduleStatus.Pending } || schedule.ScheduleId != fire.ScheduleId)
+        if (!DelayedSchedule.IsCurrentAndPending(schedule, fire.ScheduleId))
         {
             return; // rescheduled, cancelled, or already fired: a stale or duplicate message
         }

@@ -38,6 +38,13 @@ namespace CouponKit.Issuance;
 /// push is interrupted within the chunk, the resumed run finds the coupons issued before the interruption as replays of their
 /// claim keys and counts them as issued, so the final counts are the same as those of an uninterrupted run.
 /// </para>
+/// <para>
+/// A bulk store that writes chunks well side by side (<see cref="IBulkCouponStore.ConcurrentBatches"/> above 1, such as the EF
+/// Core store on PostgreSQL) gets that many chunks at once, each in its own transaction, but only while the template's stock
+/// covers them all, so the inventory still goes to the users in segment order. The checkpoint then moves over the chunks in
+/// order; if one sells out anyway (a concurrent claim took the stock), it stops there, and the coupons a later chunk issued
+/// meanwhile are counted when the job resumes, as replays within <see cref="PushJob.InFlightThroughUserId"/>.
+/// </para>
 /// </remarks>
 public sealed class PushIssuance
 {

@@ -190,10 +190,17 @@ public sealed class CouponClaims
             && !await _points.TryDeductAsync(user, template.ClaimCostPoints, pointsKey, cancellationToken).ConfigureAwait(false))
         {
             // The ledger also refuses a key whose deduction was refunded: a retry of a claim refused because the template sold
-            // out is told so again, not that the user lacks points.
+            // out, or because the account was at its limit, is told so again, not that the user lacks points.
             var stock = await _templates.GetStockAsync(template.Id, cancellationToken).ConfigureAwait(false);
-            return stock is { Remaining: <= 0 }
-                ? ClaimResult.Rejected(ClaimRejection.SoldOut, "all coupons of this template have been claimed")
+            if (stock is { Remaining: <= 0 })
+            {
+                return ClaimResult.Rejected(ClaimRejection.SoldOut, "all coupons of this template have been claimed");
+            }
+
+            var held = (await _coupons.ListByUserAsync(user, cancellationToken).ConfigureAwait(false))
+                .Count(c => c.TemplateId == template.Id && ClaimLimits.Counts(c, template.PerUserLimitCounts, now));
+            return held >= template.PerUserLimit
+                ? ClaimResult.Rejected(ClaimRejection.LimitReached, ClaimLimits.LimitMessage(template))
                 : ClaimResult.Rejected(ClaimRejection.InsufficientPoints, $"the claim costs {template.ClaimCostPoints} points");
         }
 

@@ -280,6 +280,10 @@ public class CouponClaimsTests
         await AssertRejectedAsync(ClaimRejection.LimitReached, () => _kit.ClaimAsync("t1", "u1", "k2"));
 
         Assert.Equal(70, _kit.Points.BalanceOf("u1"));
+
+        // Retried with its key (whose deduction the ledger refunded and now refuses): told the limit again, not "no points".
+        await AssertRejectedAsync(ClaimRejection.LimitReached, () => _kit.ClaimAsync("t1", "u1", "k2"));
+        Assert.Equal(70, _kit.Points.BalanceOf("u1"));
     }
 
     [Fact]

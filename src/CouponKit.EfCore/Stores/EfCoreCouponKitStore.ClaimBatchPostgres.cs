@@ -191,6 +191,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         static NpgsqlParameter TextArray(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
     }
 
+    /// <summary>Gets the per-user count statement of a claim batch for <paramref name="db"/>'s model ($1 template, $2 users), for tests of its plan.</summary>
+    internal string HeldBySql(TContext db) => (_claimBatchSql ??= ClaimBatchSql.For(db)).HeldBy;
+
     /// <summary>The context's open Npgsql connection (it is open inside the batch's transaction).</summary>
     private static async Task<NpgsqlConnection> OpenNpgsqlAsync(TContext db, CancellationToken cancellationToken)
     {

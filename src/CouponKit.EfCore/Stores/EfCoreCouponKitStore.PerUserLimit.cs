@@ -14,7 +14,11 @@ namespace CouponKit.EfCore.Stores;
 /// </content>
 internal sealed partial class EfCoreCouponKitStore<TContext>
 {
-    /// <summary>The coupons of <paramref name="templateId"/> that count toward its users' per-user limit: every coupon issued.</summary>
+    /// <summary>
+    /// The coupons of <paramref name="templateId"/> that count toward its users' per-user limit: every coupon issued. On
+    /// PostgreSQL the claim batch counts with its own statement (<c>ClaimBatchSql.HeldBy</c>, one probe per user), which must
+    /// count the same coupons.
+    /// </summary>
     private static IQueryable<CouponRow> CountedTowardLimit(TContext db, string templateId) =>
         db.Set<CouponRow>().Where(c => c.TemplateId == templateId);
 

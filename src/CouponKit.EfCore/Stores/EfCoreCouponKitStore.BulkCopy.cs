@@ -1,5 +1,6 @@
 using System.Text;
 using CouponKit.EfCore.Model;
+using CouponKit.Issuance;
 using CouponKit.Messaging;
 using CouponKit.Ports;
 using Microsoft.EntityFrameworkCore;
@@ -21,10 +22,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
 
     private static async Task CopyIssuedAsync(TContext db, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, CancellationToken cancellationToken)
     {
-        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
-        {
-            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
-        }
+        var connection = NpgsqlConnectionOf(db);
 
         // Staging tables live in the session's temporary schema and are dropped with the transaction (commit or rollback).
         await ExecuteAsync(
@@ -47,36 +45,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             foreach (var (index, sequence) in issued)
             {
                 var command = run[index];
-                var c = command.Coupon;
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(command.ClaimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(c.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(sequence, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync((int)c.State, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(c.ValidFrom.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(c.ValidUntil.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(c.ClaimedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync((int)c.Channel, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                if (c.OrderId is null)
-                {
-                    await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await importer.WriteAsync(c.OrderId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                }
-
-                await importer.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                if (ToDrawJson(c.Draw) is { } draw)
-                {
-                    await importer.WriteAsync(draw, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await WriteCouponAsync(importer, command.Coupon, sequence, cancellationToken).ConfigureAwait(false);
                 events.AddRange(command.Events);
             }
 
@@ -155,10 +126,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <exception cref="StaleReadException">A unique index refused a row.</exception>
     private static async Task CopyIssuedDirectAsync(TContext db, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, CancellationToken cancellationToken)
     {
-        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
-        {
-            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
-        }
+        var connection = NpgsqlConnectionOf(db);
 
         var coupons = Columns<CouponRow>(db);
         var claims = Columns<ClaimRow>(db);
@@ -175,20 +143,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             {
                 foreach (var (index, sequence) in issued)
                 {
-                    var c = run[index].Coupon;
                     await couponImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(sequence, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync((int)c.State, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.ValidFrom.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.ValidUntil.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.ClaimedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync((int)c.Channel, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await WriteNullableAsync(couponImporter, c.OrderId, cancellationToken).ConfigureAwait(false);
-                    await couponImporter.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    await WriteNullableAsync(couponImporter, ToDrawJson(c.Draw), cancellationToken).ConfigureAwait(false);
+                    await WriteCouponAsync(couponImporter, run[index].Coupon, sequence, cancellationToken).ConfigureAwait(false);
                 }
 
                 await couponImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -260,6 +216,23 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         {
             await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Writes a coupon's twelve columns, in the order of both COPY paths: id, template, user, sequence, state, validity, claim time, channel, order, version, draw.</summary>
+    private static async Task WriteCouponAsync(NpgsqlBinaryImporter importer, IssuedCoupon c, int sequence, CancellationToken cancellationToken)
+    {
+        await importer.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(c.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(sequence, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync((int)c.State, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(c.ValidFrom.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(c.ValidUntil.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(c.ClaimedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync((int)c.Channel, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+        await WriteNullableAsync(importer, c.OrderId, cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await WriteNullableAsync(importer, ToDrawJson(c.Draw), cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>

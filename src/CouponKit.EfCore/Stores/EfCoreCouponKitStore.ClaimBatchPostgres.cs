@@ -22,12 +22,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <summary>Inserts the issued claims' rows; a unique index hit by a concurrent writer throws (the batch runs again claim by claim).</summary>
     private async Task InsertClaimBatchOnPostgresAsync(TContext db, IssueCommand[] claims, List<(int Index, int Sequence)> issued, List<OutboxMessage> events, CancellationToken cancellationToken)
     {
-        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
-        {
-            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
-        }
-
-        var sql = _claimBatchSql ??= ClaimBatchSql.For(db);
+        var connection = NpgsqlConnectionOf(db);
+        var sql = ClaimBatchStatements(db);
         var n = issued.Count;
         var keys = new string[n];
         var couponIds = new string[n];
@@ -88,15 +84,6 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
 
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
-
-        static NpgsqlBatchCommand Command(string text, params NpgsqlParameter[] parameters)
-        {
-            var command = new NpgsqlBatchCommand(text);
-            command.Parameters.AddRange(parameters);
-            return command;
-        }
-
-        static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType type) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
     }
 
     /// <summary>
@@ -107,8 +94,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// </summary>
     private async Task<ClaimBatchReads> ReadClaimBatchOnPostgresAsync(TContext db, IssueCommand[] claims, CancellationToken cancellationToken)
     {
-        var connection = await OpenNpgsqlAsync(db, cancellationToken).ConfigureAwait(false);
-        var sql = _claimBatchSql ??= ClaimBatchSql.For(db);
+        var connection = NpgsqlConnectionOf(db);
+        var sql = ClaimBatchStatements(db);
         var byTemplate = claims.GroupBy(c => c.Coupon.TemplateId, StringComparer.Ordinal).ToArray();
         var held = new Dictionary<(string TemplateId, string UserId), int>();
         var keyed = new Dictionary<string, (string UserId, string TemplateId, string CouponId)>(StringComparer.Ordinal);
@@ -119,25 +106,18 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         {
             foreach (var template in byTemplate)
             {
-                batch.BatchCommands.Add(Command(sql.HeldBy, Text(template.Key), TextArray(template.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray())));
+                batch.BatchCommands.Add(Command(sql.HeldBy, Text(template.Key), Array(template.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray(), NpgsqlDbType.Text)));
             }
 
-            batch.BatchCommands.Add(Command(sql.ClaimedBy, TextArray(claims.Select(c => c.ClaimKey).ToArray())));
-            batch.BatchCommands.Add(Command(sql.SegmentsOf, TextArray(byTemplate.Select(t => t.Key).ToArray())));
-            batch.BatchCommands.Add(Command(sql.StoredCouponIds, TextArray(claims.Select(c => c.Coupon.CouponId).ToArray())));
+            batch.BatchCommands.Add(Command(sql.ClaimedBy, Array(claims.Select(c => c.ClaimKey).ToArray(), NpgsqlDbType.Text)));
+            batch.BatchCommands.Add(Command(sql.SegmentsOf, Array(byTemplate.Select(t => t.Key).ToArray(), NpgsqlDbType.Text)));
+            batch.BatchCommands.Add(Command(sql.StoredCouponIds, Array(claims.Select(c => c.Coupon.CouponId).ToArray(), NpgsqlDbType.Text)));
             var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 foreach (var template in byTemplate)
                 {
-                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    {
-                        if (reader.GetInt32(1) is var count and > 0)
-                        {
-                            held[(template.Key, reader.GetString(0))] = count;
-                        }
-                    }
-
+                    await ReadHeldAsync(reader, template.Key, held, cancellationToken).ConfigureAwait(false);
                     await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 }
 
@@ -178,74 +158,63 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
 
         return new ClaimBatchReads(held, claimed, segmentsOf, used);
-
-        static NpgsqlBatchCommand Command(string text, params NpgsqlParameter[] parameters)
-        {
-            var command = new NpgsqlBatchCommand(text);
-            command.Parameters.AddRange(parameters);
-            return command;
-        }
-
-        static NpgsqlParameter Text(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Text };
-
-        static NpgsqlParameter TextArray(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
     }
 
     /// <summary>Gets the per-user count statement of a claim batch for <paramref name="db"/>'s model ($1 template, $2 users), for tests of its plan.</summary>
-    internal string HeldBySql(TContext db) => (_claimBatchSql ??= ClaimBatchSql.For(db)).HeldBy;
-
-    /// <summary>The context's open Npgsql connection (it is open inside the batch's transaction).</summary>
-    private static async Task<NpgsqlConnection> OpenNpgsqlAsync(TContext db, CancellationToken cancellationToken)
-    {
-        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
-        {
-            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
-        }
-
-        if (connection.State != System.Data.ConnectionState.Open)
-        {
-            await db.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return connection;
-    }
+    internal string HeldBySql(TContext db) => ClaimBatchStatements(db).HeldBy;
 
     /// <summary>
-    /// How many coupons of <paramref name="templateId"/> each of <paramref name="users"/> holds (only those holding any), on
-    /// PostgreSQL: one count per user in a subquery that the planner runs per user, each an index probe on (template, user). A
+    /// Adds to <paramref name="held"/> how many coupons of <paramref name="templateId"/> each of <paramref name="users"/> holds
+    /// (those holding any), on PostgreSQL: one count per user in a subquery that the planner runs per user, each an index probe on (template, user). A
     /// single query over all the users (<c>"UserId" = ANY(...)</c>) is planned from the template's statistics, and for a
     /// template they do not know yet (a new one, a flash sale before ANALYZE: estimated at one row) PostgreSQL reads every
     /// coupon of the template in index order and filters the users, a cost that grows with every coupon issued.
     /// </summary>
-    private async Task<List<(string UserId, int Count)>> HeldOnPostgresAsync(TContext db, string templateId, string[] users, CancellationToken cancellationToken)
+    private async Task HeldOnPostgresAsync(TContext db, string templateId, string[] users, Dictionary<(string TemplateId, string UserId), int> held, CancellationToken cancellationToken)
     {
-        if (db.Database.GetDbConnection() is not NpgsqlConnection connection)
-        {
-            throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
-        }
-
-        var sql = _claimBatchSql ??= ClaimBatchSql.For(db);
-        var command = new NpgsqlCommand(sql.HeldBy, connection);
+        var sql = ClaimBatchStatements(db);
+        var command = new NpgsqlCommand(sql.HeldBy, NpgsqlConnectionOf(db));
         await using (command.ConfigureAwait(false))
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = templateId, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = users, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            var held = new List<(string, int)>();
+            command.Parameters.Add(Text(templateId));
+            command.Parameters.Add(Array(users, NpgsqlDbType.Text));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (reader.GetInt32(1) is var count and > 0)
-                    {
-                        held.Add((reader.GetString(0), count));
-                    }
-                }
+                await ReadHeldAsync(reader, templateId, held, cancellationToken).ConfigureAwait(false);
             }
-
-            return held;
         }
     }
+
+    /// <summary>Reads the rows of one <see cref="ClaimBatchSql.HeldBy"/> result: the users holding coupons of the template, with their count.</summary>
+    private static async Task ReadHeldAsync(NpgsqlDataReader reader, string templateId, Dictionary<(string TemplateId, string UserId), int> held, CancellationToken cancellationToken)
+    {
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (reader.GetInt32(1) is var count and > 0)
+            {
+                held[(templateId, reader.GetString(0))] = count;
+            }
+        }
+    }
+
+    /// <summary>The claim batch's statements for the context's model; built once.</summary>
+    private ClaimBatchSql ClaimBatchStatements(TContext db) => _claimBatchSql ??= ClaimBatchSql.For(db);
+
+    /// <summary>The context's Npgsql connection (open inside the transaction of the claim batch or push chunk that uses it).</summary>
+    private static NpgsqlConnection NpgsqlConnectionOf(TContext db) =>
+        db.Database.GetDbConnection() as NpgsqlConnection ?? throw new InvalidOperationException("The Npgsql provider did not give an NpgsqlConnection.");
+
+    private static NpgsqlBatchCommand Command(string text, params NpgsqlParameter[] parameters)
+    {
+        var command = new NpgsqlBatchCommand(text);
+        command.Parameters.AddRange(parameters);
+        return command;
+    }
+
+    private static NpgsqlParameter Text(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Text };
+
+    private static NpgsqlParameter Array<T>(T[] values, NpgsqlDbType type) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | type };
 
     /// <summary>The claim batch's statements, with the table and column names of the context's model (prefix, schema).</summary>
     private sealed class ClaimBatchSql

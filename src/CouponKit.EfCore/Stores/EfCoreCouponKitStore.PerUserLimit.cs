@@ -31,11 +31,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             var users = template.Select(c => c.Coupon.UserId).Distinct(StringComparer.Ordinal).ToArray();
             if (IsPostgres(db))
             {
-                foreach (var (user, count) in await HeldOnPostgresAsync(db, template.Key, users, cancellationToken).ConfigureAwait(false))
-                {
-                    held[(template.Key, user)] = count;
-                }
-
+                await HeldOnPostgresAsync(db, template.Key, users, held, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 

@@ -314,6 +314,7 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
         lock (_gate)
         {
             var blocked = new HashSet<string>(StringComparer.Ordinal);
+            var envelopes = new List<(string First, string Last)>();
             var result = new List<OutboxEntry>();
             foreach (var row in _outbox)
             {
@@ -327,8 +328,15 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
                     continue;
                 }
 
-                var eligible = row.NextAttemptAt <= now && row.LeasedUntil <= now && !blocked.Contains(row.Message.Key);
-                blocked.Add(row.Message.Key); // later messages of the same aggregate wait for this one
+                var key = row.Message.Key;
+                var eligible = row.NextAttemptAt <= now && row.LeasedUntil <= now && !blocked.Contains(key)
+                    && !envelopes.Exists(e => OutboxEnvelope.CompareKeys(e.First, key) <= 0 && OutboxEnvelope.CompareKeys(key, e.Last) <= 0);
+                blocked.Add(key); // later messages of the same aggregate wait for this one
+                if (row.LastKey is { } last)
+                {
+                    envelopes.Add((key, last)); // and later messages of the aggregates in an envelope wait for the envelope
+                }
+
                 if (eligible)
                 {
                     row.LeasedUntil = now + lease;
@@ -435,7 +443,11 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
                 continue; // the same fact written twice is one message
             }
 
-            var row = new OutboxRow(message) { NextAttemptAt = message.CreatedAt };
+            var row = new OutboxRow(message)
+            {
+                NextAttemptAt = message.CreatedAt,
+                LastKey = OutboxEnvelope.LastKeyOf(message),
+            };
             _outbox.Add(row);
             _outboxById.Add(message.MessageId, row);
         }
@@ -444,6 +456,9 @@ public sealed partial class InMemoryCouponKitStore : ITemplateStore, ICouponStor
     private sealed class OutboxRow(OutboxMessage message)
     {
         public OutboxMessage Message { get; } = message;
+
+        /// <summary>For an envelope, the largest key it holds (its own key is the smallest).</summary>
+        public string? LastKey { get; init; }
 
         public OutboxStatus Status { get; set; } = OutboxStatus.Pending;
 

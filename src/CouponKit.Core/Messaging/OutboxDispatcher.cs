@@ -17,7 +17,9 @@ namespace CouponKit.Messaging;
 /// one order, coupon or template are published in the order they were written), publishes them, and marks them published. A
 /// failed publication is tried again after an exponential backoff; after <see cref="OutboxDispatcherOptions.MaxAttempts"/> the
 /// message is marked dead. Delivery is at least once: a dispatcher that dies between publishing and marking publishes the message
-/// again after its lease, and consumers de-duplicate on the message id.
+/// again after its lease, and consumers de-duplicate on the message id. An envelope (one outbox row that holds a push chunk's
+/// messages) is opened and each message in it published in order; the envelope is marked published after the last one, and a
+/// failure retries (or finally kills) the whole envelope.
 /// </remarks>
 public sealed class OutboxDispatcher : BackgroundService
 {
@@ -76,18 +78,42 @@ public sealed class OutboxDispatcher : BackgroundService
     /// and records each outcome.
     /// </summary>
     /// <param name="cancellationToken">Cancels the sweep; leased messages not yet published are retried after their lease.</param>
-    /// <returns>The number of messages published. More may be due: the next message of a key is leased once the one before it is published.</returns>
+    /// <returns>The number of messages published (an envelope counts the messages it holds). More may be due: the next message of a key is leased once the one before it is published.</returns>
     public async Task<int> DispatchOnceAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var entries = await _outbox.LeaseDueAsync(_time.GetUtcNow(), _options.BatchSize, _options.Lease, cancellationToken).ConfigureAwait(false);
+        var leasedAt = _time.GetUtcNow();
+        var entries = await _outbox.LeaseDueAsync(leasedAt, _options.BatchSize, _options.Lease, cancellationToken).ConfigureAwait(false);
         var published = 0;
         foreach (var entry in entries)
         {
+            if (_time.GetUtcNow() >= leasedAt + _options.Lease)
+            {
+                // The lease ran out (an envelope of thousands of messages takes time): another dispatcher may hold the rest of the
+                // batch by now, so this sweep stops; the rows left are leased again by the next sweep.
+                break;
+            }
+
             var message = entry.Message;
+            var count = 1;
             try
             {
-                await _bus.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                if (OutboxEnvelope.IsEnvelope(message))
+                {
+                    // Every message of the envelope, in order; the envelope is marked only after the last one. A failure retries
+                    // the whole envelope: the ones already sent go again (at least once; consumers de-duplicate on the id).
+                    var inside = OutboxEnvelope.Open(message);
+                    foreach (var item in inside)
+                    {
+                        await _bus.PublishAsync(item, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    count = inside.Count;
+                }
+                else
+                {
+                    await _bus.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -102,7 +128,7 @@ public sealed class OutboxDispatcher : BackgroundService
             }
 
             await _outbox.MarkPublishedAsync(message.MessageId, cancellationToken).ConfigureAwait(false);
-            published++;
+            published += count;
         }
 
         if (published > 0)

@@ -1,5 +1,6 @@
 using CouponKit.EfCore;
 using CouponKit.EfCore.Model;
+using CouponKit.Ports;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -118,6 +119,9 @@ public static partial class CouponKitModelBuilderExtensions
             e.HasIndex(x => x.MessageId).IsUnique();
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
             e.HasIndex(x => new { x.Key, x.Status, x.Sequence });
+
+            // The pending envelopes, which hold back later messages of the keys in their range: a handful at any time.
+            e.HasIndex(x => new { x.Sequence, x.Key, x.LastKey }).HasFilter($"\"LastKey\" IS NOT NULL AND \"Status\" = {(int)OutboxStatus.Pending}");
             Times(e.Property(x => x.NextAttemptAt), e.Property(x => x.LeasedUntil));
         });
 

@@ -149,6 +149,12 @@ internal sealed class OutboxRow : MessageRow
 {
     public long Sequence { get; set; }
 
+    /// <summary>
+    /// For an envelope (a push chunk's messages in one row), the largest key it holds; its <see cref="MessageRow.Key"/> is the
+    /// smallest. A later message whose key is within the range waits for the envelope. <see langword="null"/> for a plain message.
+    /// </summary>
+    public string? LastKey { get; set; }
+
     public int Status { get; set; }
 
     public int Attempts { get; set; }

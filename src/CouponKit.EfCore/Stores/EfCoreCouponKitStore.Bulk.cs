@@ -186,7 +186,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = run[index].ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
         }
 
-        await EnqueueAsync(db, issued.SelectMany(x => run[x.Index].Events).ToList(), cancellationToken).ConfigureAwait(false);
+        await EnqueueBatchEventsAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
         await db.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         db.ChangeTracker.Clear();
     }

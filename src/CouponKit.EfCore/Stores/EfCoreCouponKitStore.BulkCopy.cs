@@ -11,7 +11,8 @@ using NpgsqlTypes;
 namespace CouponKit.EfCore.Stores;
 
 /// <content>
-/// The PostgreSQL writer of a push chunk: binary COPY (Npgsql) of the coupons and their events into temporary staging tables,
+/// The PostgreSQL writer of a push chunk: binary COPY (Npgsql) of the coupons and their events (one outbox envelope for the
+/// chunk, see <c>PackEvents</c>) into temporary staging tables,
 /// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> each into the coupons, claims and outbox tables, all in the
 /// chunk's transaction. Table and column names come from the EF model, so a prefix or schema applies here too.
 /// </content>
@@ -31,12 +32,11 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             CREATE TEMP TABLE IF NOT EXISTS {StageIssued} (claim_key text, coupon_id text, template_id text, user_id text, sequence integer, state integer,
                 valid_from bigint, valid_until bigint, claimed_at bigint, channel integer, order_id text, version bigint, draw text) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS {StageEvents} (ord integer, message_id text, topic text, tag text, key text, body text,
-                created_at bigint, deliver_at bigint) ON COMMIT DROP;
+                created_at bigint, deliver_at bigint, last_key text) ON COMMIT DROP;
             TRUNCATE {StageIssued}, {StageEvents};
             """,
             cancellationToken).ConfigureAwait(false);
 
-        var events = new List<OutboxMessage>();
         var importer = await connection.BeginBinaryImportAsync(
             $"COPY {StageIssued} (claim_key, coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw) FROM STDIN (FORMAT BINARY)",
             cancellationToken).ConfigureAwait(false);
@@ -48,25 +48,26 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await importer.WriteAsync(command.ClaimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                 await WriteCouponAsync(importer, command.Coupon, sequence, cancellationToken).ConfigureAwait(false);
-                events.AddRange(command.Events);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        var events = PackEvents(run, issued);
         if (events.Count > 0)
         {
             var eventImporter = await connection.BeginBinaryImportAsync(
-                $"COPY {StageEvents} (ord, message_id, topic, tag, key, body, created_at, deliver_at) FROM STDIN (FORMAT BINARY)",
+                $"COPY {StageEvents} (ord, message_id, topic, tag, key, body, created_at, deliver_at, last_key) FROM STDIN (FORMAT BINARY)",
                 cancellationToken).ConfigureAwait(false);
             await using (eventImporter.ConfigureAwait(false))
             {
                 for (var i = 0; i < events.Count; i++)
                 {
-                    var m = events[i];
+                    var (m, lastKey) = events[i];
                     await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
                     await eventImporter.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                     await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
+                    await WriteNullableAsync(eventImporter, lastKey, cancellationToken).ConfigureAwait(false);
                 }
 
                 await eventImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -107,8 +108,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 connection,
                 $"""
                 INSERT INTO {outbox.Table} ({outbox["MessageId"]}, {outbox["Topic"]}, {outbox["Tag"]}, {outbox["Key"]}, {outbox["Body"]}, {outbox["CreatedAt"]},
-                    {outbox["DeliverAt"]}, {outbox["Status"]}, {outbox["Attempts"]}, {outbox["NextAttemptAt"]}, {outbox["LeasedUntil"]})
-                SELECT message_id, topic, tag, key, body, created_at, deliver_at, {(int)OutboxStatus.Pending}, 0, created_at, {DateTimeOffset.MinValue.UtcTicks}
+                    {outbox["DeliverAt"]}, {outbox["LastKey"]}, {outbox["Status"]}, {outbox["Attempts"]}, {outbox["NextAttemptAt"]}, {outbox["LeasedUntil"]})
+                SELECT message_id, topic, tag, key, body, created_at, deliver_at, last_key, {(int)OutboxStatus.Pending}, 0, created_at, {DateTimeOffset.MinValue.UtcTicks}
                 FROM {StageEvents} ORDER BY ord
                 ON CONFLICT DO NOTHING
                 """,
@@ -172,22 +173,20 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             var eventImporter = await connection.BeginBinaryImportAsync(
                 $"""
                 COPY {outbox.Table} ({outbox["MessageId"]}, {outbox["Topic"]}, {outbox["Tag"]}, {outbox["Key"]}, {outbox["Body"]}, {outbox["CreatedAt"]},
-                    {outbox["DeliverAt"]}, {outbox["Status"]}, {outbox["Attempts"]}, {outbox["NextAttemptAt"]}, {outbox["LeasedUntil"]}) FROM STDIN (FORMAT BINARY)
+                    {outbox["DeliverAt"]}, {outbox["LastKey"]}, {outbox["Status"]}, {outbox["Attempts"]}, {outbox["NextAttemptAt"]}, {outbox["LeasedUntil"]}) FROM STDIN (FORMAT BINARY)
                 """,
                 cancellationToken).ConfigureAwait(false);
             await using (eventImporter.ConfigureAwait(false))
             {
-                foreach (var (index, _) in issued)
+                foreach (var (m, lastKey) in PackEvents(run, issued))
                 {
-                    foreach (var m in run[index].Events)
-                    {
-                        await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                        await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync((int)OutboxStatus.Pending, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                        await eventImporter.WriteAsync(DateTimeOffset.MinValue.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-                    }
+                    await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
+                    await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
+                    await WriteNullableAsync(eventImporter, lastKey, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync((int)OutboxStatus.Pending, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(DateTimeOffset.MinValue.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 }
 
                 await eventImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);

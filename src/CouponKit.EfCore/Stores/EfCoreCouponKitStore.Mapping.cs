@@ -34,39 +34,81 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     private static OutboxEntry ToEntry(OutboxRow row) => new(ToMessage(row), row.Attempts, (OutboxStatus)row.Status);
 
     /// <summary>Adds the messages to the outbox of the context's transaction; a message id already stored is written once.</summary>
-    private static async Task EnqueueAsync(TContext context, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken)
+    private static Task EnqueueAsync(TContext context, IReadOnlyList<OutboxMessage> messages, CancellationToken cancellationToken) =>
+        EnqueueRowsAsync(context, messages.Select(m => (m, OutboxEnvelope.LastKeyOf(m))).ToList(), cancellationToken);
+
+    /// <summary>
+    /// Adds the events of a batch's issued coupons to the outbox of the context's transaction, packed by <see cref="PackEvents"/>.
+    /// </summary>
+    private static Task EnqueueBatchEventsAsync(TContext context, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, CancellationToken cancellationToken) =>
+        EnqueueRowsAsync(context, PackEvents(run, issued), cancellationToken);
+
+    /// <summary>
+    /// The outbox rows of a batch's issued coupons: one envelope holding all their events, in order, with its key range (the
+    /// dispatcher publishes each of them as its own message); or one row per event when there is only one, or when an event is
+    /// keyed by something other than a coupon of the batch. Only messages of the coupons created in this transaction go into an
+    /// envelope, so no message written before it shares a key with it (see <see cref="OutboxEnvelope"/>).
+    /// </summary>
+    private static List<(OutboxMessage Message, string? LastKey)> PackEvents(IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued)
     {
-        if (messages.Count == 0)
+        var events = new List<OutboxMessage>(issued.Count);
+        var coupons = new HashSet<string>(issued.Count, StringComparer.Ordinal);
+        foreach (var (index, _) in issued)
+        {
+            coupons.Add(run[index].Coupon.CouponId);
+            events.AddRange(run[index].Events);
+        }
+
+        if (events.Count > 1 && events.TrueForAll(m => coupons.Contains(m.Key)))
+        {
+            var packed = OutboxEnvelope.Wrap(events);
+            return [(packed.Envelope, packed.LastKey)];
+        }
+
+        return [.. events.Select(m => (m, OutboxEnvelope.LastKeyOf(m)))];
+    }
+
+    private static async Task EnqueueRowsAsync(TContext context, IReadOnlyList<(OutboxMessage Message, string? LastKey)> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
         {
             return;
         }
 
-        var ids = messages.Select(m => m.MessageId).Distinct(StringComparer.Ordinal).ToList();
+        var ids = rows.Select(r => r.Message.MessageId).Distinct(StringComparer.Ordinal).ToList();
         var stored = await context.Set<OutboxRow>().Where(o => ids.Contains(o.MessageId)).Select(o => o.MessageId).ToListAsync(cancellationToken).ConfigureAwait(false);
         var seen = new HashSet<string>(stored, StringComparer.Ordinal);
-        foreach (var message in messages)
+        foreach (var (message, lastKey) in rows)
         {
             if (!seen.Add(message.MessageId))
             {
                 continue; // the same fact written twice is one message
             }
 
-            context.Set<OutboxRow>().Add(new OutboxRow
-            {
-                MessageId = message.MessageId,
-                Topic = message.Topic,
-                Tag = message.Tag,
-                Key = message.Key,
-                Body = message.Body,
-                CreatedAt = message.CreatedAt,
-                DeliverAt = message.DeliverAt,
-                Status = (int)OutboxStatus.Pending,
-                Attempts = 0,
-                NextAttemptAt = message.CreatedAt,
-                LeasedUntil = DateTimeOffset.MinValue,
-            });
+            AddOutboxRow(context, message, lastKey);
         }
     }
+
+    /// <summary>Adds one pending outbox row to the context (saved with its transaction).</summary>
+    /// <param name="context">The context.</param>
+    /// <param name="message">The message.</param>
+    /// <param name="lastKey">For an envelope, the largest key it holds; else <see langword="null"/>.</param>
+    private static void AddOutboxRow(TContext context, OutboxMessage message, string? lastKey) =>
+        context.Set<OutboxRow>().Add(new OutboxRow
+        {
+            MessageId = message.MessageId,
+            Topic = message.Topic,
+            Tag = message.Tag,
+            Key = message.Key,
+            LastKey = lastKey,
+            Body = message.Body,
+            CreatedAt = message.CreatedAt,
+            DeliverAt = message.DeliverAt,
+            Status = (int)OutboxStatus.Pending,
+            Attempts = 0,
+            NextAttemptAt = message.CreatedAt,
+            LeasedUntil = DateTimeOffset.MinValue,
+        });
 
     /// <summary>
     /// Writes a planned coupon change if the stored version is the one before it; otherwise a concurrent writer got there first

@@ -14,7 +14,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IIn
     /// dispatchers (app instances) lease disjoint batches side by side instead of waiting for each other's row locks. Elsewhere
     /// (SQLite serialises writers anyway) the due rows are read, then leased one by one with a conditional update.
     /// Either way a message is leased only while it is the oldest pending message of its key: the next one of an aggregate waits
-    /// until it is published or dead, which keeps the order per key with any number of dispatchers.
+    /// until it is published or dead, which keeps the order per key with any number of dispatchers. A pending envelope (a push
+    /// chunk's messages in one row) holds back every later message whose key is within its key range (SQLite compares keys
+    /// byte by byte, PostgreSQL with <c>COLLATE "C"</c>: the order of <c>OutboxEnvelope.CompareKeys</c>).
     /// </remarks>
     public Task<IReadOnlyList<OutboxEntry>> LeaseDueAsync(DateTimeOffset now, int max, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -51,6 +53,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IIn
                 var due = await outbox.AsNoTracking()
                     .Where(o => o.Status == pending && o.NextAttemptAt <= now && o.LeasedUntil <= now)
                     .Where(o => !outbox.Any(e => e.Key == o.Key && e.Status == pending && e.Sequence < o.Sequence))
+                    .Where(o => !outbox.Any(e => e.LastKey != null && e.Status == (int)OutboxStatus.Pending && e.Sequence < o.Sequence
+                        && string.Compare(e.Key, o.Key) <= 0 && string.Compare(o.Key, e.LastKey) <= 0))
                     .OrderBy(o => o.Sequence)
                     .Take(max)
                     .ToListAsync(ct)

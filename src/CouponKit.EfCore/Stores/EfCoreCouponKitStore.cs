@@ -272,7 +272,8 @@ internal sealed class PostgresStatements
     /// <summary>
     /// Leases due outbox rows and returns them: {0} the lease end (UTC ticks), {1} the pending status, {2} now (UTC ticks), {3}
     /// the most rows. Rows another transaction holds are skipped, not waited for; a row is due only while it is the oldest pending
-    /// row of its key. Under READ COMMITTED a row locked after a concurrent lease committed is checked again on its new version
+    /// row of its key and no earlier pending envelope's key range (compared as <c>COLLATE "C"</c>, the order of
+    /// <c>OutboxEnvelope.CompareKeys</c>) holds its key. Under READ COMMITTED a row locked after a concurrent lease committed is checked again on its new version
     /// (leased: not taken twice).
     /// </summary>
     public string LeaseDue { get; }
@@ -288,6 +289,7 @@ internal sealed class PostgresStatements
         var sequence = Column(nameof(OutboxRow.Sequence));
         var status = Column(nameof(OutboxRow.Status));
         var key = Column(nameof(OutboxRow.Key));
+        var lastKey = Column(nameof(OutboxRow.LastKey));
         var leasedUntil = Column(nameof(OutboxRow.LeasedUntil));
         var attempts = Column(nameof(OutboxRow.Attempts));
         var nextAttemptAt = Column(nameof(OutboxRow.NextAttemptAt));
@@ -298,6 +300,8 @@ internal sealed class PostgresStatements
                 SELECT c.{{sequence}} FROM {{outbox}} AS c
                 WHERE c.{{status}} = {1} AND c.{{nextAttemptAt}} <= {2} AND c.{{leasedUntil}} <= {2}
                   AND NOT EXISTS (SELECT 1 FROM {{outbox}} AS e WHERE e.{{key}} = c.{{key}} AND e.{{status}} = {1} AND e.{{sequence}} < c.{{sequence}})
+                  AND NOT EXISTS (SELECT 1 FROM {{outbox}} AS e WHERE e.{{lastKey}} IS NOT NULL AND e.{{status}} = {{(int)OutboxStatus.Pending}} AND e.{{sequence}} < c.{{sequence}}
+                      AND c.{{key}} COLLATE "C" >= e.{{key}} AND c.{{key}} COLLATE "C" <= e.{{lastKey}})
                 ORDER BY c.{{sequence}}
                 LIMIT {3}
                 FOR UPDATE OF c SKIP LOCKED

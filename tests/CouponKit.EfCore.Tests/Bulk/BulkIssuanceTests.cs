@@ -7,6 +7,7 @@ using CouponKit.Issuance;
 using CouponKit.Messaging;
 using CouponKit.Ports;
 using CouponKit.Redemption;
+using CouponKit.Rewards;
 using CouponKit.Rules;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Time.Testing;
@@ -93,7 +94,7 @@ public abstract class BulkIssuanceTests : DatabaseTests
         Assert.Equal(new TemplateStock(3_000, 3_000), await shop.Store.GetStockAsync("push", default));
         await using var context = await shop.Db.Factory.CreateDbContextAsync();
         Assert.Equal(3_000, await context.Set<CouponRow>().CountAsync(c => c.TemplateId == "push"));
-        Assert.Equal(3_000, await context.Set<OutboxRow>().CountAsync(o => o.Tag == CouponTopics.Issued));
+        Assert.Equal(3_000, (await OutboxMessagesAsync(context)).Count(m => m.Tag == CouponTopics.Issued));
         Assert.All(await StockSegmentTests.SegmentsAsync(shop.Db, "push"), r => Assert.Equal(0, r));
     }
 
@@ -222,7 +223,7 @@ public abstract class BulkIssuanceTests : DatabaseTests
         Assert.Equal(["c0", "c2"], (await store.ListByUserAsync("u1", default)).Select(c => c.CouponId).Order(StringComparer.Ordinal));
         await using var context = await db.Factory.CreateDbContextAsync();
         Assert.Equal([1, 2], await context.Set<CouponRow>().Where(c => c.UserId == "u1").Select(c => c.Sequence).OrderBy(x => x).ToListAsync());
-        Assert.Equal(4, await context.Set<OutboxRow>().CountAsync(o => o.Tag == CouponTopics.Issued));
+        Assert.Equal(4, (await OutboxMessagesAsync(context)).Count(m => m.Tag == CouponTopics.Issued));
 
         // The next batch of new users is issued as well (after a refused batch the store reads first, then copies again).
         var next = await store.IssueBatchAsync([Command("k5", "c5", "t", "u3")], default);
@@ -248,6 +249,111 @@ public abstract class BulkIssuanceTests : DatabaseTests
         Assert.Equal(1, await context.Set<OutboxRow>().CountAsync());
     }
 
+    [Fact]
+    public async Task IssueBatchAsync_OneEnvelopeRowPerBatch_DispatchPublishesWhatOneRowPerEventWould()
+    {
+        // The in-memory store writes one outbox row per event, as a single claim does; the EF store one envelope per batch. The
+        // dispatcher must publish the same messages (ids, topics, tags, keys, bodies, times) in the same order from both. The
+        // second batch meets a user who holds the template already: on PostgreSQL it goes through the staging path.
+        var db = await CreateDatabaseAsync();
+        var time = new FakeTimeProvider(T0);
+        var store = db.CreateStore(new EfCoreCouponKitOptions(), time);
+        var reference = new InMemoryCouponKitStore();
+        foreach (var s in new ITemplateStore[] { store, reference })
+        {
+            await s.AddAsync(Template("t", inventory: 500), [], default);
+        }
+
+        IssueCommand[] first = [.. Enumerable.Range(0, 200).Select(i => Command($"k{i:D3}", $"c{i:D3}", "t", $"u{i:D3}"))];
+        IssueCommand[] second = [Command("k900", "c900", "t", "u900"), Command("k901", "c901", "t", "u000"), Command("k902", "c902", "t", "u902")];
+        foreach (var batch in new[] { first, second })
+        {
+            Assert.Equal((await reference.IssueBatchAsync(batch, default)).Select(o => o.Status), (await store.IssueBatchAsync(batch, default)).Select(o => o.Status));
+        }
+
+        await using (var context = await db.Factory.CreateDbContextAsync())
+        {
+            var rows = await context.Set<OutboxRow>().OrderBy(o => o.Sequence).ToListAsync();
+            Assert.Equal(2, rows.Count);
+            Assert.All(rows, r => Assert.Equal((OutboxEnvelope.Topic, OutboxEnvelope.Tag), (r.Topic, r.Tag)));
+        }
+
+        var expected = await DispatchAllAsync(reference, time);
+        var published = await DispatchAllAsync(store, time);
+
+        Assert.Equal(203, expected.Count);
+        Assert.Equal(expected, published);
+        Assert.Equal(203, published.Select(m => m.MessageId).Distinct(StringComparer.Ordinal).Count());
+        await using (var context = await db.Factory.CreateDbContextAsync())
+        {
+            Assert.All(await context.Set<OutboxRow>().ToListAsync(), r => Assert.Equal((int)OutboxStatus.Published, r.Status));
+        }
+    }
+
+    [Fact]
+    public async Task IssueBatchAsync_CouponRevokedBeforeItsEnvelopeIsPublished_RevokedIsPublishedAfterItsIssued()
+    {
+        // Order per key across an envelope, in the store's lease query: the revocation of a pushed coupon (keyed by the coupon)
+        // waits while the chunk's envelope is pending; a message of a key outside the envelope's range does not.
+        var db = await CreateDatabaseAsync();
+        var time = new FakeTimeProvider(T0);
+        var store = db.CreateStore(new EfCoreCouponKitOptions(), time);
+        await store.AddAsync(Template("t", inventory: 10), [], default);
+        IssueCommand[] batch = [.. Enumerable.Range(0, 5).Select(i => Command($"k{i}", $"c{i}", "t", $"u{i}"))];
+        Assert.All(await store.IssueBatchAsync(batch, default), o => Assert.Equal(IssueStatus.Issued, o.Status));
+        var revoked = new OutboxMessage("coupon:c2:revoked", CouponTopics.Coupon, "Revoked", "c2", "{}", T0);
+        Assert.NotNull(await ((ICouponRevocationStore)store).TryRevokeAsync("c2", [revoked], default));
+        Assert.Equal(IssueStatus.Issued, (await store.IssueAsync(Command("k9", "d9", "t", "u9"), default)).Status); // key "d9": outside
+
+        var failing = true;
+        var bus = new FailingBus(m => failing && m.MessageId == "coupon:c4:issued");
+        var dispatcher = new OutboxDispatcher(store, bus, time, Microsoft.Extensions.Options.Options.Create(new OutboxDispatcherOptions()));
+
+        Assert.Equal(1, await dispatcher.DispatchOnceAsync(default)); // the envelope fails on its last message; only d9 goes
+        Assert.Equal("coupon:d9:issued", bus.Published[^1].MessageId);
+        Assert.DoesNotContain(bus.Published, m => m.MessageId == revoked.MessageId);
+        failing = false;
+        time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(5, await dispatcher.DispatchOnceAsync(default)); // the envelope; the revocation is leased once it is published
+        Assert.Equal(1, await dispatcher.DispatchOnceAsync(default));
+        Assert.Equal(0, await dispatcher.DispatchOnceAsync(default));
+
+        var order = bus.Published.Select(m => m.MessageId).ToList();
+        Assert.True(order.LastIndexOf("coupon:c2:issued") < order.IndexOf(revoked.MessageId));
+        Assert.Single(order, id => id == revoked.MessageId);
+    }
+
+    /// <summary>A bus that records what it publishes and throws for the messages <c>fails</c> picks.</summary>
+    private sealed class FailingBus(Func<OutboxMessage, bool> fails) : IMessageBus
+    {
+        public List<OutboxMessage> Published { get; } = [];
+
+        public Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
+        {
+            if (fails(message))
+            {
+                throw new InvalidOperationException($"The broker refused {message.MessageId}.");
+            }
+
+            Published.Add(message);
+            return Task.CompletedTask;
+        }
+
+        public Task<IAsyncDisposable> SubscribeAsync(Subscription subscription, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+
+    private static async Task<List<OutboxMessage>> DispatchAllAsync(IOutboxStore outbox, TimeProvider time)
+    {
+        var bus = new RecordingBus();
+        var dispatcher = new OutboxDispatcher(outbox, bus.For(0), time, Microsoft.Extensions.Options.Options.Create(new OutboxDispatcherOptions()));
+        while (await dispatcher.DispatchOnceAsync(default) > 0)
+        {
+        }
+
+        return [.. bus.Published.Select(p => p.Message)];
+    }
+
     private static async Task AssertOneCouponPerUserAsync(TestDatabase db, int expected)
     {
         await using var context = await db.Factory.CreateDbContextAsync();
@@ -257,9 +363,19 @@ public abstract class BulkIssuanceTests : DatabaseTests
         Assert.All(coupons, c => Assert.Equal(1, c.Sequence));
         Assert.Equal(expected, await context.Set<ClaimRow>().CountAsync(c => c.TemplateId == "push"));
 
-        // Exactly one outbox row per coupon: the coupon's Issued event, in the outbox with it.
-        var messages = await context.Set<OutboxRow>().Where(o => o.Tag == CouponTopics.Issued).Select(o => o.MessageId).ToListAsync();
+        // Exactly one Issued message per coupon, in the outbox with it (inside the chunks' envelopes), none twice.
+        var messages = (await OutboxMessagesAsync(context)).Where(m => m.Tag == CouponTopics.Issued).Select(m => m.MessageId).ToList();
         Assert.Equal(coupons.Select(c => $"coupon:{c.CouponId}:issued").Order(StringComparer.Ordinal), messages.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The messages of the outbox in write order, each envelope opened in place.</summary>
+    private static async Task<List<OutboxMessage>> OutboxMessagesAsync(CouponKitDbContext context)
+    {
+        var rows = await context.Set<OutboxRow>().OrderBy(o => o.Sequence).ToListAsync();
+        return rows
+            .Select(o => new OutboxMessage(o.MessageId, o.Topic, o.Tag, o.Key, o.Body, o.CreatedAt, o.DeliverAt))
+            .SelectMany(m => OutboxEnvelope.IsEnvelope(m) ? OutboxEnvelope.Open(m) : [m])
+            .ToList();
     }
 
     private static PushJobRequest Request(string jobId, int chunkSize) => new() { JobId = jobId, TemplateId = "push", Segment = Segment, ChunkSize = chunkSize };

@@ -475,6 +475,9 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                     b.Property<string>("LastError")
                         .HasColumnType("text");
 
+                    b.Property<string>("LastKey")
+                        .HasColumnType("text");
+
                     b.Property<long>("LeasedUntil")
                         .HasColumnType("bigint");
 
@@ -507,6 +510,9 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("Key", "Status", "Sequence");
+
+                    b.HasIndex("Sequence", "Key", "LastKey")
+                        .HasFilter("\"LastKey\" IS NOT NULL AND \"Status\" = 0");
 
                     b.ToTable("ck_outbox", (string)null);
                 });

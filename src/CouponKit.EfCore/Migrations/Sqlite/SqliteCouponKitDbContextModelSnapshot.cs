@@ -460,6 +460,9 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("LastKey")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("LeasedUntil")
                         .HasColumnType("INTEGER");
 
@@ -492,6 +495,9 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("Key", "Status", "Sequence");
+
+                    b.HasIndex("Sequence", "Key", "LastKey")
+                        .HasFilter("\"LastKey\" IS NOT NULL AND \"Status\" = 0");
 
                     b.ToTable("ck_outbox", (string)null);
                 });

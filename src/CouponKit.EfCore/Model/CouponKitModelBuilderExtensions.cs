@@ -120,6 +120,13 @@ public static partial class CouponKitModelBuilderExtensions
             e.HasIndex(x => new { x.Status, x.NextAttemptAt });
             e.HasIndex(x => new { x.Key, x.Status, x.Sequence });
 
+            e.Property(x => x.LastKey).HasMaxLength(256);
+
+            // A push chunk's envelope is a body of about a megabyte, compressed when stored (TOAST): lz4 compresses it at a fraction
+            // of the CPU that PostgreSQL's default pglz takes (a fifth of the server's time in a push of 1,000,000 coupons was
+            // pglz). PostgreSQL 14 or later built with lz4 (PGDG and the distributions' packages are); no effect on SQLite.
+            e.Property(x => x.Body).UseCompressionMethod("lz4");
+
             // The pending envelopes, which hold back later messages of the keys in their range: a handful at any time.
             e.HasIndex(x => new { x.Sequence, x.Key, x.LastKey }).HasFilter($"\"LastKey\" IS NOT NULL AND \"Status\" = {(int)OutboxStatus.Pending}");
             Times(e.Property(x => x.NextAttemptAt), e.Property(x => x.LeasedUntil));

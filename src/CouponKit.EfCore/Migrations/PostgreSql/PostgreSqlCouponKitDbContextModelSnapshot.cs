@@ -459,7 +459,8 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
@@ -476,7 +477,8 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.Property<string>("LastKey")
-                        .HasColumnType("text");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<long>("LeasedUntil")
                         .HasColumnType("bigint");

@@ -444,7 +444,8 @@ namespace CouponKit.EfCore.Migrations.Sqlite
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -461,6 +462,7 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastKey")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("LeasedUntil")

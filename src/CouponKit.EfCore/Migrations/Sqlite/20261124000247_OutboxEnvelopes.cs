@@ -14,6 +14,7 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                 name: "LastKey",
                 table: "ck_outbox",
                 type: "TEXT",
+                maxLength: 256,
                 nullable: true);
 
             migrationBuilder.CreateIndex(

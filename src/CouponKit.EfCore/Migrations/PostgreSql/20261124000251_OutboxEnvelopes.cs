@@ -10,10 +10,20 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterColumn<string>(
+                name: "Body",
+                table: "ck_outbox",
+                type: "text",
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "text")
+                .Annotation("Npgsql:Compression:", "lz4");
+
             migrationBuilder.AddColumn<string>(
                 name: "LastKey",
                 table: "ck_outbox",
-                type: "text",
+                type: "character varying(256)",
+                maxLength: 256,
                 nullable: true);
 
             migrationBuilder.CreateIndex(
@@ -33,6 +43,15 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
             migrationBuilder.DropColumn(
                 name: "LastKey",
                 table: "ck_outbox");
+
+            migrationBuilder.AlterColumn<string>(
+                name: "Body",
+                table: "ck_outbox",
+                type: "text",
+                nullable: false,
+                oldClrType: typeof(string),
+                oldType: "text")
+                .OldAnnotation("Npgsql:Compression:", "lz4");
         }
     }
 }

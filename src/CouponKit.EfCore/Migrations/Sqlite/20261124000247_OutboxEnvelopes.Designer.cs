@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CouponKit.EfCore.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCouponKitDbContext))]
-    [Migration("20261123233941_OutboxEnvelopes")]
+    [Migration("20261124000247_OutboxEnvelopes")]
     partial class OutboxEnvelopes
     {
         /// <inheritdoc />
@@ -447,7 +447,8 @@ namespace CouponKit.EfCore.Migrations.Sqlite
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("TEXT");
+                        .HasColumnType("TEXT")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -464,6 +465,7 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LastKey")
+                        .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
                     b.Property<long>("LeasedUntil")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CouponKit.EfCore.Migrations.PostgreSql
 {
     [DbContext(typeof(PostgreSqlCouponKitDbContext))]
-    [Migration("20261123233947_OutboxEnvelopes")]
+    [Migration("20261124000251_OutboxEnvelopes")]
     partial class OutboxEnvelopes
     {
         /// <inheritdoc />
@@ -462,7 +462,8 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
 
                     b.Property<string>("Body")
                         .IsRequired()
-                        .HasColumnType("text");
+                        .HasColumnType("text")
+                        .HasAnnotation("Npgsql:Compression:", "lz4");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
@@ -479,7 +480,8 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.Property<string>("LastKey")
-                        .HasColumnType("text");
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<long>("LeasedUntil")
                         .HasColumnType("bigint");

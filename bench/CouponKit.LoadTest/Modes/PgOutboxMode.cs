@@ -31,6 +31,7 @@ internal static class PgOutboxMode
         var batch = args.Int("--batch", new OutboxDispatcherOptions().BatchSize, 1, 10_000);
         var timeout = args.Seconds("--timeout", 60, 1);
         var hotDuration = args.Seconds("--hot-duration", 10, 0);
+        var envelopeSize = args.Int("--envelope-size", PushIssuance.DefaultChunkSize, 0, PushIssuance.MaxChunkSize);
         var bin = args.String("--pg-bin", PostgresServer.DefaultBin);
         args.ThrowIfUnknown();
 
@@ -50,6 +51,14 @@ internal static class PgOutboxMode
             rows.Add([$"{n} dispatcher{(n == 1 ? string.Empty : "s")}, {N(keys)} keys", N(run.Published), $"{run.Elapsed.TotalSeconds:0.0} s", N(run.Published / run.Elapsed.TotalSeconds), run.Check]);
         }
 
+        if (envelopeSize > 0)
+        {
+            // A push's messages: envelopes of one chunk's Issued messages each, keyed by their coupons (new aggregates).
+            var envelopes = await FillEnvelopesAsync(server, table, columns, count, envelopeSize).ConfigureAwait(false);
+            var run = await DispatchAsync($"1 dispatcher, {N(count)} messages in {N(envelopes)} envelopes", server, table, columns, outbox, options, 1, count, timeout).ConfigureAwait(false);
+            rows.Add([$"1 dispatcher, a push's envelopes ({N(envelopeSize)} messages each)", N(run.Published), $"{run.Elapsed.TotalSeconds:0.0} s", N(run.Published / run.Elapsed.TotalSeconds), run.Check]);
+        }
+
         if (hotDuration > TimeSpan.Zero)
         {
             // One key: at most one message of it is leased per sweep, so this is a sweep per message.
@@ -63,6 +72,7 @@ internal static class PgOutboxMode
             $"Server: PostgreSQL {server.Version}, settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on.",
             $"Setup: {N(count)} pending `Issued` messages (bodies from `CouponEvents.Issued`, keyed by template as CouponKit writes them) loaded into `{table}` by binary COPY, then `ANALYZE`; each run starts from a freshly filled table.",
             $"Dispatch: `OutboxDispatcher.DispatchOnceAsync` called in a loop by each dispatcher (the hosted loop's fast path, without its poll waits), `BatchSize` {N(batch)}, on the EF outbox store; the bus only counts messages (no broker cost). The clock stops when every message has been published once (or after the time limit).",
+            $"Envelopes: {(envelopeSize > 0 ? $"the same {N(count)} `Issued` messages as a push writes them, {N(envelopeSize)} to an envelope row (keyed by their coupons); the dispatcher opens each envelope and publishes every message in it; the rows marked published are the envelopes" : "not measured")}.",
             "Several dispatchers share the table: the store leases each due row to one dispatcher only (on PostgreSQL, with `FOR UPDATE SKIP LOCKED` in builds that have it; otherwise a conditional update per row), and only the oldest pending message of a key, so the order per key holds.",
             $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
         ]);
@@ -112,6 +122,58 @@ internal static class PgOutboxMode
             await using var analyze = new NpgsqlCommand($"ANALYZE \"{table}\"; CHECKPOINT", connection);
             await analyze.ExecuteNonQueryAsync().ConfigureAwait(false);
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>Loads the outbox with <paramref name="count"/> pending Issued messages in envelopes of <paramref name="size"/>, as a push writes them.</summary>
+    /// <returns>The number of envelopes.</returns>
+    private static async Task<int> FillEnvelopesAsync(PostgresServer server, string table, IReadOnlyDictionary<string, string> columns, int count, int size)
+    {
+        await server.ExecuteAsync($"TRUNCATE \"{table}\"").ConfigureAwait(false);
+        string[] properties = ["MessageId", "Topic", "Tag", "Key", "LastKey", "Body", "CreatedAt", "Status", "Attempts", "NextAttemptAt", "LeasedUntil"];
+        var missing = properties.Where(p => !columns.ContainsKey(p)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new InvalidOperationException($"The outbox table changed (missing: {string.Join(", ", missing)}): update {nameof(PgOutboxMode)}.");
+        }
+
+        var at = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var envelopes = 0;
+        await using var connection = new NpgsqlConnection(server.ConnectionString(2));
+        await connection.OpenAsync().ConfigureAwait(false);
+        await AnsiConsole.Status().StartAsync($"Loading {count:N0} pending messages in envelopes of {size:N0}...", async _ =>
+        {
+            await using (var import = await connection.BeginBinaryImportAsync($"COPY \"{table}\" ({string.Join(", ", properties.Select(p => $"\"{columns[p]}\""))}) FROM STDIN (FORMAT BINARY)").ConfigureAwait(false))
+            {
+                for (var start = 0; start < count; start += size)
+                {
+                    var messages = Enumerable.Range(start, Math.Min(size, count - start)).Select(i =>
+                    {
+                        var coupon = new IssuedCoupon(Guid.CreateVersion7(at).ToString("N") + i.ToString("x8", CultureInfo.InvariantCulture), "push", "u" + i.ToString("D10", CultureInfo.InvariantCulture), CouponState.Available, at, at.AddDays(30), at, ClaimChannels.Push, null, 1);
+                        return CouponEvents.Issued(coupon, "push:job:" + coupon.UserId);
+                    }).ToArray();
+                    var packed = OutboxEnvelope.Wrap(messages);
+                    await import.StartRowAsync().ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.MessageId, NpgsqlDbType.Varchar).ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.Topic, NpgsqlDbType.Varchar).ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.Tag, NpgsqlDbType.Varchar).ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.Key, NpgsqlDbType.Varchar).ConfigureAwait(false);
+                    await import.WriteAsync(packed.LastKey, NpgsqlDbType.Varchar).ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.Body, NpgsqlDbType.Text).ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.CreatedAt.UtcTicks, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await import.WriteAsync((int)OutboxStatus.Pending, NpgsqlDbType.Integer).ConfigureAwait(false);
+                    await import.WriteAsync(0, NpgsqlDbType.Integer).ConfigureAwait(false);
+                    await import.WriteAsync(packed.Envelope.CreatedAt.UtcTicks, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    await import.WriteAsync(DateTimeOffset.MinValue.UtcTicks, NpgsqlDbType.Bigint).ConfigureAwait(false);
+                    envelopes++;
+                }
+
+                await import.CompleteAsync().ConfigureAwait(false);
+            }
+
+            await using var analyze = new NpgsqlCommand($"ANALYZE \"{table}\"; CHECKPOINT", connection);
+            await analyze.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        return envelopes;
     }
 
     private static async Task<(long Published, TimeSpan Elapsed, string Check)> DispatchAsync(

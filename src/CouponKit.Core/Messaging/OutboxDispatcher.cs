@@ -109,6 +109,12 @@ public sealed class OutboxDispatcher : BackgroundService
                     }
 
                     count = inside.Count;
+                    if (_time.GetUtcNow() >= leasedAt + _options.Lease)
+                    {
+                        // Published, but after the lease: another dispatcher may have leased the envelope and be publishing it
+                        // again (at least once still holds; consumers de-duplicate). The lease must cover an envelope's messages.
+                        MessagingLog.OutboxEnvelopeOutlastedLease(_logger, message.MessageId, count, _options.Lease);
+                    }
                 }
                 else
                 {
@@ -238,4 +244,7 @@ internal static partial class MessagingLog
 
     [LoggerMessage(1113, LogLevel.Error, "The outbox sweep failed; it runs again within {PollInterval}.", EventName = "OutboxSweepFailed")]
     public static partial void OutboxSweepFailed(ILogger logger, Exception exception, TimeSpan pollInterval);
+
+    [LoggerMessage(1114, LogLevel.Warning, "Publishing outbox envelope {MessageId} ({Count} messages) took longer than the lease ({Lease}): another dispatcher may publish it again. Raise OutboxDispatcherOptions.Lease or lower the push chunk size.", EventName = "OutboxEnvelopeOutlastedLease")]
+    public static partial void OutboxEnvelopeOutlastedLease(ILogger logger, string messageId, int count, TimeSpan lease);
 }

@@ -151,6 +151,7 @@ public sealed class OutboxEnvelopeTests
 
         Assert.Equal(3, await sut.DispatchOnceAsync(default));
         Assert.Equal(first, _bus.Published);
+        Assert.Equal(1, _log.Count(1114)); // the first envelope outlasted the lease: logged
 
         Assert.Equal(2, await sut.DispatchOnceAsync(default));
         Assert.Equal([.. first, .. second], _bus.Published);

@@ -25,6 +25,7 @@ internal sealed class ProxyBroker : IDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _handleSequence;
     private int _waitingReceivers;
+    private int _acksAccepted;
     private int _failNextSends;
     private Code _failSendsWith;
 
@@ -59,6 +60,9 @@ internal sealed class ProxyBroker : IDisposable
     }
 
     public int TransactionChecksSent { get; private set; }
+
+    /// <summary>Gets how many acks the broker accepted (a test advancing the fake clock waits for them, or an unacked message is redelivered).</summary>
+    public int AcksAccepted => Volatile.Read(ref _acksAccepted);
 
     public IReadOnlyList<EndTransactionRequest> EndTransactions
     {
@@ -412,6 +416,7 @@ internal sealed class ProxyBroker : IDisposable
             }
 
             lease.Acked = true;
+            Interlocked.Increment(ref _acksAccepted);
             return Ok();
         }
     }

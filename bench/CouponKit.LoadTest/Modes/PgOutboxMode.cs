@@ -83,11 +83,7 @@ internal static class PgOutboxMode
     {
         await server.ExecuteAsync($"TRUNCATE \"{table}\"").ConfigureAwait(false);
         string[] properties = ["MessageId", "Topic", "Tag", "Key", "Body", "CreatedAt", "DeliverAt", "Status", "Attempts", "NextAttemptAt", "LeasedUntil", "LastError"];
-        var missing = properties.Where(p => !columns.ContainsKey(p)).ToArray();
-        if (missing.Length > 0)
-        {
-            throw new InvalidOperationException($"The outbox table changed (missing: {string.Join(", ", missing)}): update {nameof(PgOutboxMode)}.");
-        }
+        RequireColumns(columns, properties);
 
         var at = DateTimeOffset.UtcNow.AddMinutes(-1);
         await using var connection = new NpgsqlConnection(server.ConnectionString(2));
@@ -130,11 +126,7 @@ internal static class PgOutboxMode
     {
         await server.ExecuteAsync($"TRUNCATE \"{table}\"").ConfigureAwait(false);
         string[] properties = ["MessageId", "Topic", "Tag", "Key", "LastKey", "Body", "CreatedAt", "Status", "Attempts", "NextAttemptAt", "LeasedUntil"];
-        var missing = properties.Where(p => !columns.ContainsKey(p)).ToArray();
-        if (missing.Length > 0)
-        {
-            throw new InvalidOperationException($"The outbox table changed (missing: {string.Join(", ", missing)}): update {nameof(PgOutboxMode)}.");
-        }
+        RequireColumns(columns, properties);
 
         var at = DateTimeOffset.UtcNow.AddMinutes(-1);
         var envelopes = 0;
@@ -174,6 +166,16 @@ internal static class PgOutboxMode
             await analyze.ExecuteNonQueryAsync().ConfigureAwait(false);
         }).ConfigureAwait(false);
         return envelopes;
+    }
+
+    /// <summary>Fails when the outbox table no longer has a column the tool writes.</summary>
+    private static void RequireColumns(IReadOnlyDictionary<string, string> columns, string[] properties)
+    {
+        var missing = properties.Where(p => !columns.ContainsKey(p)).ToArray();
+        if (missing.Length > 0)
+        {
+            throw new InvalidOperationException($"The outbox table changed (missing: {string.Join(", ", missing)}): update {nameof(PgOutboxMode)}.");
+        }
     }
 
     private static async Task<(long Published, TimeSpan Elapsed, string Check)> DispatchAsync(

@@ -53,6 +53,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IOutboxStore, IIn
                 var due = await outbox.AsNoTracking()
                     .Where(o => o.Status == pending && o.NextAttemptAt <= now && o.LeasedUntil <= now)
                     .Where(o => !outbox.Any(e => e.Key == o.Key && e.Status == pending && e.Sequence < o.Sequence))
+                    // The pending status as a literal, not a parameter: it matches the filter of the partial index of pending envelopes.
                     .Where(o => !outbox.Any(e => e.LastKey != null && e.Status == (int)OutboxStatus.Pending && e.Sequence < o.Sequence
                         && string.Compare(e.Key, o.Key) <= 0 && string.Compare(o.Key, e.LastKey) <= 0))
                     .OrderBy(o => o.Sequence)

@@ -273,7 +273,8 @@ internal sealed class PostgresStatements
     /// Leases due outbox rows and returns them: {0} the lease end (UTC ticks), {1} the pending status, {2} now (UTC ticks), {3}
     /// the most rows. Rows another transaction holds are skipped, not waited for; a row is due only while it is the oldest pending
     /// row of its key and no earlier pending envelope's key range (compared as <c>COLLATE "C"</c>, the order of
-    /// <c>OutboxEnvelope.CompareKeys</c>) holds its key. Under READ COMMITTED a row locked after a concurrent lease committed is checked again on its new version
+    /// <c>OutboxEnvelope.CompareKeys</c>) holds its key; that check writes the pending status as a literal, so that it matches the
+    /// filter of the partial index of pending envelopes (a parameter would not). Under READ COMMITTED a row locked after a concurrent lease committed is checked again on its new version
     /// (leased: not taken twice).
     /// </summary>
     public string LeaseDue { get; }

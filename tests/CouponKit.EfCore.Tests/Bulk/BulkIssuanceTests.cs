@@ -306,41 +306,21 @@ public abstract class BulkIssuanceTests : DatabaseTests
         Assert.Equal(IssueStatus.Issued, (await store.IssueAsync(Command("k9", "d9", "t", "u9"), default)).Status); // key "d9": outside
 
         var failing = true;
-        var bus = new FailingBus(m => failing && m.MessageId == "coupon:c4:issued");
-        var dispatcher = new OutboxDispatcher(store, bus, time, Microsoft.Extensions.Options.Options.Create(new OutboxDispatcherOptions()));
+        var bus = new RecordingBus { Refuses = m => failing && m.MessageId == "coupon:c4:issued" };
+        var dispatcher = new OutboxDispatcher(store, bus.For(0), time, Microsoft.Extensions.Options.Options.Create(new OutboxDispatcherOptions()));
 
         Assert.Equal(1, await dispatcher.DispatchOnceAsync(default)); // the envelope fails on its last message; only d9 goes
-        Assert.Equal("coupon:d9:issued", bus.Published[^1].MessageId);
-        Assert.DoesNotContain(bus.Published, m => m.MessageId == revoked.MessageId);
+        Assert.Equal("coupon:d9:issued", bus.Published[^1].Message.MessageId);
+        Assert.DoesNotContain(bus.Published, p => p.Message.MessageId == revoked.MessageId);
         failing = false;
         time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(5, await dispatcher.DispatchOnceAsync(default)); // the envelope; the revocation is leased once it is published
         Assert.Equal(1, await dispatcher.DispatchOnceAsync(default));
         Assert.Equal(0, await dispatcher.DispatchOnceAsync(default));
 
-        var order = bus.Published.Select(m => m.MessageId).ToList();
+        var order = bus.Published.Select(p => p.Message.MessageId).ToList();
         Assert.True(order.LastIndexOf("coupon:c2:issued") < order.IndexOf(revoked.MessageId));
         Assert.Single(order, id => id == revoked.MessageId);
-    }
-
-    /// <summary>A bus that records what it publishes and throws for the messages <c>fails</c> picks.</summary>
-    private sealed class FailingBus(Func<OutboxMessage, bool> fails) : IMessageBus
-    {
-        public List<OutboxMessage> Published { get; } = [];
-
-        public Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
-        {
-            if (fails(message))
-            {
-                throw new InvalidOperationException($"The broker refused {message.MessageId}.");
-            }
-
-            Published.Add(message);
-            return Task.CompletedTask;
-        }
-
-        public Task<IAsyncDisposable> SubscribeAsync(Subscription subscription, Func<IncomingMessage, CancellationToken, Task> handler, CancellationToken cancellationToken) =>
-            throw new NotSupportedException();
     }
 
     private static async Task<List<OutboxMessage>> DispatchAllAsync(IOutboxStore outbox, TimeProvider time)

@@ -8,6 +8,9 @@ internal sealed class RecordingBus
 {
     private readonly List<(int Dispatcher, OutboxMessage Message)> _published = [];
 
+    /// <summary>Gets or sets which publications the bus refuses (throws for, records nothing); none by default.</summary>
+    public Func<OutboxMessage, bool> Refuses { get; set; } = _ => false;
+
     public int Count
     {
         get
@@ -54,6 +57,11 @@ internal sealed class RecordingBus
     {
         public Task PublishAsync(OutboxMessage message, CancellationToken cancellationToken)
         {
+            if (bus.Refuses(message))
+            {
+                throw new InvalidOperationException($"The broker refused {message.MessageId}.");
+            }
+
             bus.Add(dispatcher, message);
             return Task.CompletedTask;
         }

@@ -35,7 +35,7 @@ public sealed class EfCoreCouponKitOptions
     /// Gets or sets the most claims (<see cref="Ports.ICouponStore.IssueAsync"/> calls) written together in one transaction
     /// (group commit). Claims that arrive while the store's writers are busy wait in a queue; a writer takes up to this many at
     /// once and decides each as it would alone (replay, key conflict, per-user limit, sold out, in arrival order), takes their
-    /// stock with one conditional decrement per template and writes their coupons, claim records and outbox rows in one
+    /// stock with one conditional decrement per template and writes their coupons (with their claim keys) and outbox rows in one
     /// commit, so that many claims share one round trip set and one flush of the log. Every claim still gets its own outcome; a
     /// claim that is bad input (unknown template, a coupon id in use) gets its own error and the others go on; when the
     /// transaction meets a concurrent writer (a unique index), its claims are run again one at a time; when it fails, every

@@ -140,7 +140,7 @@ internal static partial class PgClaimsMode
             report.Bullets([
                 $"Server: PostgreSQL {server.Version} (throwaway cluster on 127.0.0.1), settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on: every commit waits for fsync of the WAL.",
                 $"Baseline: `{pgbenchVersion}`, `pgbench -n -M prepared -c {claimers} -j {jobs} -T {Secs(duration)} -f claim.sql`: `BEGIN; UPDATE bench_templates SET remaining = remaining - 1 WHERE id = 1 AND remaining > 0; INSERT INTO bench_coupons (...) VALUES (md5(...), 1, 'u' || :uid, now()); END;` — one hot stock row, a 4-column coupon table with a primary key. Run before and after the CouponKit runs; the ratio is against the better of the two.",
-                $"CouponKit: `CouponClaims.ClaimAsync` through `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()` on Npgsql.EntityFrameworkCore.PostgreSQL (pooled context factory), {claimers} concurrent claimers in a closed loop, distinct users, one template with {N(stock)} stock and a limit of 1 per user, {Secs(warmUp)} s warm-up then {Secs(duration)} s measured (after 20 claims one at a time to load the model and pools). Each claim: rate limit (in memory), template read (concurrent reads of one template share a query), then the store's group commit (`ClaimBatchSize` {batchSize}, `ClaimBatchWriters` {batchWriters}) writes it with the claims queued meanwhile in one transaction: per-user counts, claim keys, one conditional decrement by the batch's count, coupons + claim records + `Issued` outbox rows in three `unnest` inserts. Connection string with Npgsql `Max Auto Prepare={prepare}` (prepared statements, as the baseline's `-M prepared`; 0 = off). CPU per claim: this process, and the server's processes (from `/proc`, ended backends included), over the measured window; for pgbench only the server's.",
+                $"CouponKit: `CouponClaims.ClaimAsync` through `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()` on Npgsql.EntityFrameworkCore.PostgreSQL (pooled context factory), {claimers} concurrent claimers in a closed loop, distinct users, one template with {N(stock)} stock and a limit of 1 per user, {Secs(warmUp)} s warm-up then {Secs(duration)} s measured (after 20 claims one at a time to load the model and pools). Each claim: rate limit (in memory), template read (concurrent reads of one template share a query), then the store's group commit (`ClaimBatchSize` {batchSize}, `ClaimBatchWriters` {batchWriters}) writes it with the claims queued meanwhile in one transaction: per-user counts, claim keys, one conditional decrement by the batch's count, coupons (with their claim keys) + `Issued` outbox rows in two `unnest` inserts. Connection string with Npgsql `Max Auto Prepare={prepare}` (prepared statements, as the baseline's `-M prepared`; 0 = off). CPU per claim: this process, and the server's processes (from `/proc`, ended backends included), over the measured window; for pgbench only the server's.",
                 $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
             ]);
             report.Table(["Run", "Claims/s", "p50 / p99 latency", "vs pgbench", "Claims measured", "CPU per claim (client / server)", "Outcomes"], rows, [false, true, true, true, true, true, false]);
@@ -168,18 +168,16 @@ internal static partial class PgClaimsMode
     }
 
     /// <summary>
-    /// Writes <paramref name="count"/> coupons already issued (a template and users no run uses) into CouponKit's coupons and
-    /// claims and into the baseline's coupons, then analyzes every table.
+    /// Writes <paramref name="count"/> coupons already issued (a template and users no run uses) into CouponKit's coupons (with claim keys) and
+    /// into the baseline's coupons, then analyzes every table.
     /// </summary>
     private static async Task PrefillAsync(PostgresServer server, int count)
     {
         if (count > 0)
         {
             await server.ExecuteAsync($"""
-                INSERT INTO ck_coupons ("CouponId", "TemplateId", "UserId", "Sequence", "State", "ValidFrom", "ValidUntil", "ClaimedAt", "Channel", "Version")
-                SELECT md5('existing' || g), 'existing-' || (g % 50), 'x' || lpad(g::text, 10, '0'), 1, 0, 0, 0, 0, 0, 0 FROM generate_series(1, {count}) g;
-                INSERT INTO ck_claims ("ClaimKey", "CouponId", "UserId", "TemplateId")
-                SELECT 'existing:' || g, md5('existing' || g), 'x' || lpad(g::text, 10, '0'), 'existing-' || (g % 50) FROM generate_series(1, {count}) g;
+                INSERT INTO ck_coupons ("CouponId", "TemplateId", "UserId", "Sequence", "State", "ValidFrom", "ValidUntil", "ClaimedAt", "Channel", "Version", "ClaimKey")
+                SELECT md5('existing' || g), 'existing-' || (g % 50), 'x' || lpad(g::text, 10, '0'), 1, 0, 0, 0, 0, 0, 0, 'existing:' || g FROM generate_series(1, {count}) g;
                 INSERT INTO bench_coupons (coupon_id, template_id, user_id, claimed_at)
                 SELECT md5('existing' || g), 2, 'x' || lpad(g::text, 10, '0'), now() FROM generate_series(1, {count}) g;
                 """).ConfigureAwait(false);

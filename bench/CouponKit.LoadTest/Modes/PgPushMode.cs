@@ -24,8 +24,11 @@ internal static class PgPushMode
     private const double CopyTarget = 0.5;
     private const double RowTarget = 20.0;
 
-    /// <summary>The coupon columns that stay NULL for the plain coupons pushed here.</summary>
-    private static readonly string[] NullForPlainCoupons = ["Draw", "IssueSequence", "IdentityKey", "IdentitySequence"];
+    /// <summary>
+    /// The coupon columns the baselines leave out: NULL for the plain coupons pushed here (benefit and identity columns), and the
+    /// claim key, which CouponKit writes on top of the baselines' rows (see the baseline tables).
+    /// </summary>
+    private static readonly string[] NotInBaseline = ["Draw", "IssueSequence", "IdentityKey", "IdentitySequence", "ClaimKey"];
 
     /// <summary>The coupon columns, by model property name, in the order they are written.</summary>
     private static readonly string[] CouponProperties = ["CouponId", "TemplateId", "UserId", "Sequence", "State", "ValidFrom", "ValidUntil", "ClaimedAt", "Channel", "OrderId", "Version"];
@@ -50,8 +53,7 @@ internal static class PgPushMode
         await CouponKitOnPostgres.EnsureCreatedAsync(provider).ConfigureAwait(false);
         var (table, columns) = await CouponKitOnPostgres.TableAsync(provider, "coupons").ConfigureAwait(false);
         var missing = CouponProperties.Where(p => !columns.ContainsKey(p)).ToArray();
-        // Benefit and identity columns (a lucky draw, a split envelope's share, an identity key) stay NULL for the plain coupons pushed here, as in CouponKit's rows.
-        var extra = columns.Keys.Except(CouponProperties).Except(NullForPlainCoupons).ToArray();
+        var extra = columns.Keys.Except(CouponProperties).Except(NotInBaseline).ToArray();
         if (missing.Length > 0 || extra.Length > 0)
         {
             throw new InvalidOperationException($"The coupon table changed (missing: {string.Join(", ", missing)}; new: {string.Join(", ", extra)}): update {nameof(PgPushMode)}.");
@@ -80,14 +82,18 @@ internal static class PgPushMode
                     throw new InvalidOperationException($"The warm-up push issued {warm.Issued:N0} of {warmup:N0} coupons.");
                 }
 
-                var (claims, _) = await CouponKitOnPostgres.TableAsync(provider, "claims").ConfigureAwait(false);
                 var (outbox, _) = await CouponKitOnPostgres.TableAsync(provider, "outbox").ConfigureAwait(false);
-                await server.ExecuteAsync($"TRUNCATE \"{table}\", \"{claims}\", \"{outbox}\"").ConfigureAwait(false);
+                await server.ExecuteAsync($"TRUNCATE \"{table}\", \"{outbox}\"").ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
 
         // 1. Raw COPY: the same coupon rows from a CSV file into a copy of CouponKit's coupon table (same columns and indexes).
-        await server.ExecuteAsync($"CREATE TABLE raw_copy_coupons (LIKE \"{table}\" INCLUDING ALL); CREATE TABLE row_by_row_coupons (LIKE \"{table}\" INCLUDING ALL)").ConfigureAwait(false);
+        //    The claim key column (and its unique index) is left out: the baselines write the coupon row as sessions before measured it,
+        //    so CouponKit's claim keys are work it does on top of theirs.
+        await server.ExecuteAsync($"""
+            CREATE TABLE raw_copy_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE raw_copy_coupons DROP COLUMN "{columns["ClaimKey"]}";
+            CREATE TABLE row_by_row_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE row_by_row_coupons DROP COLUMN "{columns["ClaimKey"]}";
+            """).ConfigureAwait(false);
         var csv = Path.Combine(Path.GetTempPath(), $"couponkit-loadtest-coupons-{Environment.ProcessId}.csv");
         try
         {
@@ -156,6 +162,7 @@ internal static class PgPushMode
             var pushCpu = CpuSample.Take(server) - pushCpuStart;
             var pushStatements = await server.TakeStatementsAsync().ConfigureAwait(false);
             var pushRows = await server.ScalarAsync<long>($"SELECT count(*) FROM \"{table}\" WHERE \"{columns["TemplateId"]}\" = 'push'").ConfigureAwait(false);
+            var pushKeys = await server.ScalarAsync<long>($"SELECT count(DISTINCT \"{columns["ClaimKey"]}\") FROM \"{table}\" WHERE \"{columns["TemplateId"]}\" = 'push'").ConfigureAwait(false);
             var pushRate = pushRows / watch.Elapsed.TotalSeconds;
             var stock = await provider.GetRequiredService<CouponTemplates>().GetStockAsync("push").ConfigureAwait(false);
 
@@ -163,7 +170,7 @@ internal static class PgPushMode
             var events = await server.ScalarAsync<long>(
                 $"SELECT coalesce(sum(CASE WHEN \"Tag\" = 'Envelope' THEN json_array_length(\"Body\"::json -> 'messages') ELSE 1 END), 0) FROM ck_outbox WHERE \"Tag\" IN ('Envelope', '{CouponTopics.Issued}')").ConfigureAwait(false);
             var check = completed
-                ? (pushRows == count && job!.Issued == count && stock.Issued == count && events == count ? $"{N(pushRows)} coupon rows = {N(count)} users = stock taken = `Issued` messages in the outbox" : $"**CHECK FAILED**: rows {N(pushRows)}, job issued {N(job!.Issued)}, stock taken {N(stock.Issued)}, `Issued` messages {N(events)}")
+                ? (pushRows == count && pushKeys == count && job!.Issued == count && stock.Issued == count && events == count ? $"{N(pushRows)} coupon rows = {N(count)} users = distinct claim keys = stock taken = `Issued` messages in the outbox" : $"**CHECK FAILED**: rows {N(pushRows)}, claim keys {N(pushKeys)}, job issued {N(job!.Issued)}, stock taken {N(stock.Issued)}, `Issued` messages {N(events)}")
                 : $"stopped after {Secs(timeout)} s with {N(pushRows)} rows (job checkpoint: {N(job?.Issued ?? 0)} issued); stock taken {N(stock.Issued)}";
 
             var vsCopy = pushRate / copyRate;
@@ -172,10 +179,10 @@ internal static class PgPushMode
             report.Heading($"Push issuance on PostgreSQL (`{Name}`), {Report.Now()}");
             report.Bullets([
                 $"Server: PostgreSQL {server.Version}, settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on.",
-                $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`, time-ordered coupon ids (UUIDv7 layout) as CouponKit's push gives them; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` (same columns and 4 indexes). CouponKit also writes a claim record per coupon and one outbox row per chunk (an envelope holding the chunk's `Issued` messages, one per coupon, which the dispatcher publishes one by one) (3 tables); the baselines write the coupon row only.",
+                $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`, time-ordered coupon ids (UUIDv7 layout) as CouponKit's push gives them; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` without the claim key column (the same 11 columns and 4 indexes as before). CouponKit also writes each coupon's claim key (a 12th column with a unique index) and one outbox row per chunk (an envelope holding the chunk's `Issued` messages, one per coupon, which the dispatcher publishes one by one) (2 tables); the baselines write the coupon row only.",
                 $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process.",
                 $"Row by row: one prepared `INSERT` per transaction (autocommit), one connection, {N(rowByRow.Rows)} rows measured (a sample of {N(Math.Min(sample, count))}, stopped after at most {Secs(sampleLimit)} s) and extrapolated to {N(count)} at the same per-row cost ({rowByRow.Elapsed.TotalMilliseconds / rowByRow.Rows:0.000} ms a row).",
-                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, `PushChunksInFlight` {inFlight}: that many chunks written side by side while the stock covers them, checkpoint after them, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons, claims and one outbox envelope) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
+                $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, `PushChunksInFlight` {inFlight}: that many chunks written side by side while the stock covers them, checkpoint after them, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons (with their claim keys) and one outbox envelope) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
                 $"Warm-up: {(warmup > 0 ? $"a push of {N(warmup)} coupons to another template before the baselines (JIT), its rows then truncated" : "none")}. Before each run: `VACUUM ANALYZE` of the table the run before filled, then `CHECKPOINT`.",
                 $"Load average (1/5/15 min): {loadBefore} before, {Machine.Load()} after.",
             ]);

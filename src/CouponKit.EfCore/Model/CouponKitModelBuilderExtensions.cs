@@ -16,7 +16,7 @@ public static partial class CouponKitModelBuilderExtensions
         new(v => v.HasValue ? v.Value.UtcTicks : null, v => v.HasValue ? new DateTimeOffset(v.Value, TimeSpan.Zero) : null);
 
     /// <summary>
-    /// Adds CouponKit's tables to the model: templates, stock segments, coupons, claims, TCC operation records, outbox, inbox and dead letters,
+    /// Adds CouponKit's tables to the model: templates, stock segments, coupons (each with the claim key it was issued under), TCC operation records, outbox, inbox and dead letters,
     /// recorded discounts, the notify table of expiry reminders, order rewards' refunds and losses, with their unique indexes. Call it from <c>OnModelCreating</c>. Times are stored as UTC ticks (64-bit integers) on
     /// every provider, so that they compare and sort the same everywhere.
     /// </summary>
@@ -75,6 +75,12 @@ public static partial class CouponKitModelBuilderExtensions
             // count by identity key (an equality on it) still uses it.
             e.Property(x => x.IdentityKey).HasMaxLength(128);
             e.HasIndex(x => new { x.TemplateId, x.IdentityKey, x.IdentitySequence }).IsUnique().HasFilter("\"IdentityKey\" IS NOT NULL");
+
+            // Claims by idempotency key: the key lives on the coupon it issued (one row and one index entry per coupon, not a
+            // claim record of its own), unique, so a key names at most one coupon whoever writes it (a claim, a claim batch, a
+            // push chunk's COPY).
+            e.Property(x => x.ClaimKey).HasMaxLength(256);
+            e.HasIndex(x => x.ClaimKey).IsUnique();
             Times(e.Property(x => x.ValidFrom), e.Property(x => x.ValidUntil), e.Property(x => x.ClaimedAt));
         });
 
@@ -87,16 +93,6 @@ public static partial class CouponKitModelBuilderExtensions
             e.Property(x => x.Sku).HasMaxLength(128);
             e.Property(x => x.OrderId).HasMaxLength(128);
             e.HasIndex(x => new { x.UserId, x.OrderId });
-        });
-
-        modelBuilder.Entity<ClaimRow>(e =>
-        {
-            e.ToTable(prefix + "claims", schema);
-            e.HasKey(x => x.ClaimKey);
-            e.Property(x => x.ClaimKey).HasMaxLength(256);
-            e.Property(x => x.CouponId).HasMaxLength(128);
-            e.Property(x => x.UserId).HasMaxLength(128);
-            e.Property(x => x.TemplateId).HasMaxLength(128);
         });
 
         modelBuilder.Entity<OperationRow>(e =>

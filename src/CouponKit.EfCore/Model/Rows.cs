@@ -93,18 +93,14 @@ internal sealed class CouponRow
     /// concurrency as (template, user, sequence) does per user.
     /// </summary>
     public int? IdentitySequence { get; set; }
-}
 
-/// <summary>A claim by idempotency key (the key is the primary key).</summary>
-internal sealed class ClaimRow
-{
-    public string ClaimKey { get; set; } = string.Empty;
-
-    public string CouponId { get; set; } = string.Empty;
-
-    public string UserId { get; set; } = string.Empty;
-
-    public string TemplateId { get; set; } = string.Empty;
+    /// <summary>
+    /// The claim key (idempotency key) the coupon was issued under: the request's key for a claim, <c>push:{template}:{user}</c>
+    /// for a pushed coupon. Unique: a key names at most one coupon, so a retried claim or a resumed push finds the coupon it
+    /// issued before. <see langword="null"/> only for a coupon stored before keys moved onto the coupon row whose claim record
+    /// was not copied (the shipped migrations copy them).
+    /// </summary>
+    public string? ClaimKey { get; set; }
 }
 
 /// <summary>A TCC barrier row, unique per (order, coupon, phase).</summary>

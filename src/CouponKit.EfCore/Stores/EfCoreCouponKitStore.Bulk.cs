@@ -181,9 +181,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 
         foreach (var (index, sequence) in issued)
         {
-            var coupon = run[index].Coupon;
-            db.Set<CouponRow>().Add(ToRow(coupon, sequence));
-            db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = run[index].ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
+            db.Set<CouponRow>().Add(ToRow(run[index].Coupon, sequence, run[index].ClaimKey));
         }
 
         await EnqueueBatchEventsAsync(db, run, issued, cancellationToken).ConfigureAwait(false);
@@ -242,8 +240,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         return perTemplate;
     }
 
-    private static CouponRow ToRow(IssuedCoupon coupon, int sequence) => new()
+    private static CouponRow ToRow(IssuedCoupon coupon, int sequence, string claimKey) => new()
     {
+        ClaimKey = claimKey,
         CouponId = coupon.CouponId,
         TemplateId = coupon.TemplateId,
         UserId = coupon.UserId,
@@ -260,7 +259,6 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         IdentityKey = coupon.IdentityKey,
     };
 
-    /// <summary>A claim key's earlier claim: its user, template and coupon.</summary>
     /// <summary>
     /// The direct COPY with the stock taken last: the run's coupons are decided as if the stock covered them all and copied,
     /// and only then is each template's stock decremented by what it issued, with one conditional statement. So the template's
@@ -316,13 +314,16 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     }
 
     /// <summary>The claim keys among <paramref name="keys"/> already used, with their users, templates and coupons (one statement).</summary>
-    private static Task<Dictionary<string, Claimed>> ClaimedByKeysAsync(TContext db, string[] keys, CancellationToken cancellationToken) =>
-        (from claim in db.Set<ClaimRow>()
-         join coupon in db.Set<CouponRow>() on claim.CouponId equals coupon.CouponId
-         where EF.Parameter(keys).Contains(claim.ClaimKey)
-         select new { claim.ClaimKey, Claimed = new Claimed(claim.UserId, claim.TemplateId, coupon) })
+    private static async Task<Dictionary<string, Claimed>> ClaimedByKeysAsync(TContext db, string[] keys, CancellationToken cancellationToken)
+    {
+        var coupons = await db.Set<CouponRow>()
+            .Where(c => EF.Parameter(keys).Contains(c.ClaimKey!))
             .AsNoTracking()
-            .ToDictionaryAsync(x => x.ClaimKey, x => x.Claimed, StringComparer.Ordinal, cancellationToken);
+            .ToListAsync(cancellationToken)
+            .ConfigureAwait(false);
+        return coupons.ToDictionary(c => c.ClaimKey!, c => new Claimed(c.UserId, c.TemplateId, c), StringComparer.Ordinal);
+    }
 
+    /// <summary>A claim key's earlier claim: its user, template and coupon.</summary>
     private sealed record Claimed(string UserId, string TemplateId, CouponRow Coupon);
 }

@@ -13,8 +13,8 @@ namespace CouponKit.EfCore.Stores;
 /// <content>
 /// The PostgreSQL writer of a push chunk: binary COPY (Npgsql) of the coupons and their events (one outbox envelope for the
 /// chunk, see <c>PackEvents</c>) into temporary staging tables,
-/// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> each into the coupons, claims and outbox tables, all in the
-/// chunk's transaction. Table and column names come from the EF model, so a prefix or schema applies here too.
+/// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> each into the coupons (with their claim keys) and outbox tables,
+/// all in the chunk's transaction. Table and column names come from the EF model, so a prefix or schema applies here too.
 /// </content>
 internal sealed partial class EfCoreCouponKitStore<TContext>
 {
@@ -29,8 +29,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         await ExecuteAsync(
             connection,
             $"""
-            CREATE TEMP TABLE IF NOT EXISTS {StageIssued} (claim_key text, coupon_id text, template_id text, user_id text, sequence integer, state integer,
-                valid_from bigint, valid_until bigint, claimed_at bigint, channel integer, order_id text, version bigint, draw text) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS {StageIssued} (coupon_id text, template_id text, user_id text, sequence integer, state integer,
+                valid_from bigint, valid_until bigint, claimed_at bigint, channel integer, order_id text, version bigint, draw text, claim_key text) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS {StageEvents} (ord integer, message_id text, topic text, tag text, key text, body text,
                 created_at bigint, deliver_at bigint, last_key text) ON COMMIT DROP;
             TRUNCATE {StageIssued}, {StageEvents};
@@ -38,7 +38,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             cancellationToken).ConfigureAwait(false);
 
         var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {StageIssued} (claim_key, coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw) FROM STDIN (FORMAT BINARY)",
+            $"COPY {StageIssued} (coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw, claim_key) FROM STDIN (FORMAT BINARY)",
             cancellationToken).ConfigureAwait(false);
         await using (importer.ConfigureAwait(false))
         {
@@ -46,8 +46,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             {
                 var command = run[index];
                 await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await importer.WriteAsync(command.ClaimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                await WriteCouponAsync(importer, command.Coupon, sequence, cancellationToken).ConfigureAwait(false);
+                await WriteCouponAsync(importer, command.Coupon, sequence, command.ClaimKey, cancellationToken).ConfigureAwait(false);
             }
 
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -79,25 +78,17 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             connection,
             $"""
             INSERT INTO {coupons.Table} ({coupons["CouponId"]}, {coupons["TemplateId"]}, {coupons["UserId"]}, {coupons["Sequence"]}, {coupons["State"]},
-                {coupons["ValidFrom"]}, {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]})
-            SELECT coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw FROM {StageIssued}
-            ON CONFLICT DO NOTHING
-            """,
-            cancellationToken).ConfigureAwait(false);
-        var claims = Columns<ClaimRow>(db);
-        var insertedClaims = await ExecuteAsync(
-            connection,
-            $"""
-            INSERT INTO {claims.Table} ({claims["ClaimKey"]}, {claims["CouponId"]}, {claims["UserId"]}, {claims["TemplateId"]})
-            SELECT claim_key, coupon_id, user_id, template_id FROM {StageIssued}
+                {coupons["ValidFrom"]}, {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]},
+                {coupons["ClaimKey"]})
+            SELECT coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw, claim_key FROM {StageIssued}
             ON CONFLICT DO NOTHING
             """,
             cancellationToken).ConfigureAwait(false);
 
         // A row the reads did not foresee (a concurrent claim of the same user or key): roll back and decide the chunk again.
-        if (insertedCoupons != issued.Count || insertedClaims != issued.Count)
+        if (insertedCoupons != issued.Count)
         {
-            throw new StaleReadException("A coupon or claim of the chunk");
+            throw new StaleReadException("A coupon of the chunk");
         }
 
         if (events.Count > 0)
@@ -118,7 +109,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     }
 
     /// <summary>
-    /// The fast writer of a push chunk: binary COPY straight into the coupons, claims and outbox tables, no staging tables
+    /// The fast writer of a push chunk: binary COPY straight into the coupons and outbox tables, no staging tables
     /// and no <c>INSERT ... SELECT</c>. It relies on what the chunk's reads saw in this transaction: no claim key of the chunk
     /// is used and no user holds more than counted. A row that a concurrent writer added since (the same claim key, the same
     /// user's coupon) or a message id stored before breaks a unique index, the COPY fails and the whole transaction rolls back;
@@ -130,14 +121,13 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         var connection = NpgsqlConnectionOf(db);
 
         var coupons = Columns<CouponRow>(db);
-        var claims = Columns<ClaimRow>(db);
         var outbox = Columns<OutboxRow>(db);
         try
         {
             var couponImporter = await connection.BeginBinaryImportAsync(
                 $"""
                 COPY {coupons.Table} ({coupons["CouponId"]}, {coupons["TemplateId"]}, {coupons["UserId"]}, {coupons["Sequence"]}, {coupons["State"]}, {coupons["ValidFrom"]},
-                    {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]}) FROM STDIN (FORMAT BINARY)
+                    {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]}, {coupons["ClaimKey"]}) FROM STDIN (FORMAT BINARY)
                 """,
                 cancellationToken).ConfigureAwait(false);
             await using (couponImporter.ConfigureAwait(false))
@@ -145,28 +135,10 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 foreach (var (index, sequence) in issued)
                 {
                     await couponImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await WriteCouponAsync(couponImporter, run[index].Coupon, sequence, cancellationToken).ConfigureAwait(false);
+                    await WriteCouponAsync(couponImporter, run[index].Coupon, sequence, run[index].ClaimKey, cancellationToken).ConfigureAwait(false);
                 }
 
                 await couponImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            var claimImporter = await connection.BeginBinaryImportAsync(
-                $"COPY {claims.Table} ({claims["ClaimKey"]}, {claims["CouponId"]}, {claims["UserId"]}, {claims["TemplateId"]}) FROM STDIN (FORMAT BINARY)",
-                cancellationToken).ConfigureAwait(false);
-            await using (claimImporter.ConfigureAwait(false))
-            {
-                foreach (var (index, _) in issued)
-                {
-                    var command = run[index];
-                    await claimImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await claimImporter.WriteAsync(command.ClaimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await claimImporter.WriteAsync(command.Coupon.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await claimImporter.WriteAsync(command.Coupon.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                    await claimImporter.WriteAsync(command.Coupon.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-                }
-
-                await claimImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
 
             // The outbox's sequence is an identity column: COPY takes the rows in order, so the write order is kept.
@@ -194,7 +166,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
         {
-            throw new StaleReadException("A coupon, claim or message of the chunk");
+            throw new StaleReadException("A coupon or message of the chunk");
         }
     }
 
@@ -217,8 +189,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
     }
 
-    /// <summary>Writes a coupon's twelve columns, in the order of both COPY paths: id, template, user, sequence, state, validity, claim time, channel, order, version, draw.</summary>
-    private static async Task WriteCouponAsync(NpgsqlBinaryImporter importer, IssuedCoupon c, int sequence, CancellationToken cancellationToken)
+    /// <summary>Writes a coupon's thirteen columns, in the order of both COPY paths: id, template, user, sequence, state, validity, claim time, channel, order, version, draw, claim key.</summary>
+    private static async Task WriteCouponAsync(NpgsqlBinaryImporter importer, IssuedCoupon c, int sequence, string claimKey, CancellationToken cancellationToken)
     {
         await importer.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -232,6 +204,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         await WriteNullableAsync(importer, c.OrderId, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
         await WriteNullableAsync(importer, ToDrawJson(c.Draw), cancellationToken).ConfigureAwait(false);
+        await importer.WriteAsync(claimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>

@@ -74,7 +74,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <summary>
     /// Decides and writes claims with distinct claim keys in the transaction of <paramref name="db"/>: reads what each needs (the
     /// users' counts, then the claim keys, the templates, the coupon ids), decides each in order as a claim alone would, takes the
-    /// stock of each template with one conditional decrement, and inserts the coupons, claim records and outbox rows at once.
+    /// stock of each template with one conditional decrement, and inserts the coupons (with their claim keys) and outbox rows at once.
     /// </summary>
     private async Task<ClaimAnswer[]> IssueClaimBatchAsync(TContext db, IssueCommand[] claims, CancellationToken cancellationToken)
     {
@@ -150,9 +150,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
 
         foreach (var (index, sequence) in issued)
         {
-            var coupon = claims[index].Coupon;
-            db.Set<CouponRow>().Add(ToRow(coupon, sequence));
-            db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = claims[index].ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
+            db.Set<CouponRow>().Add(ToRow(claims[index].Coupon, sequence, claims[index].ClaimKey));
             events.AddRange(claims[index].Events);
         }
 

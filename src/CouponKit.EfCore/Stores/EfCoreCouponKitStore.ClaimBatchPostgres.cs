@@ -11,9 +11,9 @@ using NpgsqlTypes;
 namespace CouponKit.EfCore.Stores;
 
 /// <content>
-/// The PostgreSQL writer of a claim batch: the coupons, claim records and outbox rows of the whole batch in three statements
-/// (<c>INSERT ... SELECT FROM unnest(...)</c> of array parameters) sent as one Npgsql batch, in the batch's transaction,
-/// instead of three tracked entities and three statements per claim.
+/// The PostgreSQL writer of a claim batch: the coupons (with their claim keys) and outbox rows of the whole batch in two
+/// statements (<c>INSERT ... SELECT FROM unnest(...)</c> of array parameters) sent as one Npgsql batch, in the batch's
+/// transaction, instead of tracked entities and statements per claim.
 /// </content>
 internal sealed partial class EfCoreCouponKitStore<TContext>
 {
@@ -65,10 +65,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 Array(couponIds, NpgsqlDbType.Text), Array(templateIds, NpgsqlDbType.Text), Array(userIds, NpgsqlDbType.Text),
                 Array(sequences, NpgsqlDbType.Integer), Array(states, NpgsqlDbType.Integer), Array(validFrom, NpgsqlDbType.Bigint),
                 Array(validUntil, NpgsqlDbType.Bigint), Array(claimedAt, NpgsqlDbType.Bigint), Array(channels, NpgsqlDbType.Integer),
-                Array(orderIds, NpgsqlDbType.Text), Array(versions, NpgsqlDbType.Bigint), Array(draws, NpgsqlDbType.Text)));
-            batch.BatchCommands.Add(Command(
-                sql.InsertClaims,
-                Array(keys, NpgsqlDbType.Text), Array(couponIds, NpgsqlDbType.Text), Array(userIds, NpgsqlDbType.Text), Array(templateIds, NpgsqlDbType.Text)));
+                Array(orderIds, NpgsqlDbType.Text), Array(versions, NpgsqlDbType.Bigint), Array(draws, NpgsqlDbType.Text),
+                Array(keys, NpgsqlDbType.Text)));
             if (events.Count > 0)
             {
                 batch.BatchCommands.Add(Command(
@@ -143,8 +141,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         var claimed = new Dictionary<string, Claimed>(StringComparer.Ordinal);
         if (keyed.Count > 0)
         {
-            // A claim record and its coupon are written in one transaction and coupons are not deleted: a later statement that
-            // sees the record sees its coupon.
+            // Coupons are not deleted: a later statement that saw a coupon's claim key sees the coupon.
             var ids = keyed.Values.Select(k => k.CouponId).ToArray();
             var coupons = await db.Set<CouponRow>().AsNoTracking()
                 .Where(c => EF.Parameter(ids).Contains(c.CouponId))
@@ -219,14 +216,13 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <summary>The claim batch's statements, with the table and column names of the context's model (prefix, schema).</summary>
     private sealed class ClaimBatchSql
     {
-        private ClaimBatchSql(string heldBy, string claimedBy, string segmentsOf, string storedCouponIds, string insertCoupons, string insertClaims, string insertOutbox)
+        private ClaimBatchSql(string heldBy, string claimedBy, string segmentsOf, string storedCouponIds, string insertCoupons, string insertOutbox)
         {
             HeldBy = heldBy;
             ClaimedBy = claimedBy;
             SegmentsOf = segmentsOf;
             StoredCouponIds = storedCouponIds;
             InsertCoupons = insertCoupons;
-            InsertClaims = insertClaims;
             InsertOutbox = insertOutbox;
         }
 
@@ -242,11 +238,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         /// <summary>Gets the coupon ids among $1 already stored.</summary>
         public string StoredCouponIds { get; }
 
-        /// <summary>Gets the coupons' insert: $1..$12 the arrays of the columns, in the order of the column list.</summary>
+        /// <summary>Gets the coupons' insert: $1..$13 the arrays of the columns, in the order of the column list (the claim key last).</summary>
         public string InsertCoupons { get; }
-
-        /// <summary>Gets the claim records' insert: $1 keys, $2 coupon ids, $3 users, $4 templates.</summary>
-        public string InsertClaims { get; }
 
         /// <summary>
         /// Gets the outbox insert: $1..$7 message ids, topics, tags, keys, bodies, created and delivery times, written in their
@@ -265,7 +258,6 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             }
 
             var (coupons, c) = Map<CouponRow>();
-            var (claims, k) = Map<ClaimRow>();
             var (outbox, o) = Map<OutboxRow>();
             var (templates, t) = Map<TemplateRow>();
             return new ClaimBatchSql(
@@ -273,17 +265,13 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 SELECT asked.user_id, (SELECT count(*)::int FROM {coupons} AS c WHERE c.{c("TemplateId")} = $1 AND c.{c("UserId")} = asked.user_id)
                 FROM unnest($2::text[]) AS asked(user_id)
                 """,
-                $"SELECT {k("ClaimKey")}, {k("UserId")}, {k("TemplateId")}, {k("CouponId")} FROM {claims} WHERE {k("ClaimKey")} = ANY($1)",
+                $"SELECT {c("ClaimKey")}, {c("UserId")}, {c("TemplateId")}, {c("CouponId")} FROM {coupons} WHERE {c("ClaimKey")} = ANY($1)",
                 $"SELECT {t("Id")}, {t("StockSegments")} FROM {templates} WHERE {t("Id")} = ANY($1)",
                 $"SELECT {c("CouponId")} FROM {coupons} WHERE {c("CouponId")} = ANY($1)",
                 $"""
                 INSERT INTO {coupons} ({c("CouponId")}, {c("TemplateId")}, {c("UserId")}, {c("Sequence")}, {c("State")}, {c("ValidFrom")}, {c("ValidUntil")},
-                    {c("ClaimedAt")}, {c("Channel")}, {c("OrderId")}, {c("Version")}, {c("Draw")})
-                SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                """,
-                $"""
-                INSERT INTO {claims} ({k("ClaimKey")}, {k("CouponId")}, {k("UserId")}, {k("TemplateId")})
-                SELECT * FROM unnest($1, $2, $3, $4)
+                    {c("ClaimedAt")}, {c("Channel")}, {c("OrderId")}, {c("Version")}, {c("Draw")}, {c("ClaimKey")})
+                SELECT * FROM unnest($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                 """,
                 $"""
                 INSERT INTO {outbox} ({o("MessageId")}, {o("Topic")}, {o("Tag")}, {o("Key")}, {o("Body")}, {o("CreatedAt")}, {o("DeliverAt")},

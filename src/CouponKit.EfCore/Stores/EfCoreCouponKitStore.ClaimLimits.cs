@@ -59,9 +59,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         return counts is null ? (0, 0) : (counts.All, counts.Active);
     }
 
-    private static CouponRow ToRow(IssuedCoupon coupon, int sequence, int? identitySequence)
+    private static CouponRow ToRow(IssuedCoupon coupon, int sequence, int? identitySequence, string claimKey)
     {
-        var row = ToRow(coupon, sequence);
+        var row = ToRow(coupon, sequence, claimKey);
         row.IdentitySequence = identitySequence;
         return row;
     }

@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace CouponKit.EfCore.Stores;
 
-/// <content><see cref="ICouponStore"/>: one claim is one transaction (decrement, coupon, claim record, outbox rows).</content>
+/// <content><see cref="ICouponStore"/>: one claim is one transaction (decrement, coupon with its claim key, outbox rows).</content>
 internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
 {
     /// <inheritdoc />
@@ -33,17 +33,11 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
             (db, ct) => AnswerFromOneReadAsync(db, command, ct), // sold out or at the limit: one read, no transaction
             async (db, ct) =>
             {
-                var claim = await db.Set<ClaimRow>().AsNoTracking().FirstOrDefaultAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false);
-                if (claim is not null)
+                var earlier = await db.Set<CouponRow>().AsNoTracking().FirstOrDefaultAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false);
+                if (earlier is not null)
                 {
-                    var same = claim.UserId == coupon.UserId && claim.TemplateId == coupon.TemplateId;
-                    if (!same)
-                    {
-                        return new IssueOutcome(IssueStatus.KeyConflict, null);
-                    }
-
-                    var earlier = await db.Set<CouponRow>().AsNoTracking().FirstAsync(c => c.CouponId == claim.CouponId, ct).ConfigureAwait(false);
-                    return new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier));
+                    var same = earlier.UserId == coupon.UserId && earlier.TemplateId == coupon.TemplateId;
+                    return same ? new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier)) : new IssueOutcome(IssueStatus.KeyConflict, null);
                 }
 
                 var templates = db.Set<TemplateRow>();
@@ -60,7 +54,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
                 {
                     // Each statement of a READ COMMITTED transaction (PostgreSQL) reads its own snapshot: the count may include a
                     // concurrent claim with this very key that the claim read above missed. Then it is a replay: run again.
-                    if (await db.Set<ClaimRow>().AnyAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false))
+                    if (await coupons.AnyAsync(c => c.ClaimKey == command.ClaimKey, ct).ConfigureAwait(false))
                     {
                         throw new StaleReadException($"Claim '{command.ClaimKey}'");
                     }
@@ -95,8 +89,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
 
                 // (template, user, sequence) is unique: a concurrent claim of the same user fails here, rolls back, and is
                 // run again, when it reads the other claim and answers LimitReached (or Replayed for the same key).
-                coupons.Add(ToRow(coupon, sequences.Value.User, sequences.Value.Identity));
-                db.Set<ClaimRow>().Add(new ClaimRow { ClaimKey = command.ClaimKey, CouponId = coupon.CouponId, UserId = coupon.UserId, TemplateId = coupon.TemplateId });
+                coupons.Add(ToRow(coupon, sequences.Value.User, sequences.Value.Identity, command.ClaimKey));
                 await EnqueueAsync(db, command.Events, ct).ConfigureAwait(false);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 return new IssueOutcome(IssueStatus.Issued, coupon);
@@ -110,10 +103,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : ICouponStore
             nameof(ICouponStore.FindByClaimKeyAsync),
             async (db, ct) =>
             {
-                var row = await (from claim in db.Set<ClaimRow>()
-                                 join c in db.Set<CouponRow>() on claim.CouponId equals c.CouponId
-                                 where claim.ClaimKey == claimKey
-                                 select c).AsNoTracking().FirstOrDefaultAsync(ct).ConfigureAwait(false);
+                var row = await db.Set<CouponRow>().AsNoTracking().FirstOrDefaultAsync(c => c.ClaimKey == claimKey, ct).ConfigureAwait(false);
                 return row is null ? null : ToCoupon(row);
             },
             cancellationToken);

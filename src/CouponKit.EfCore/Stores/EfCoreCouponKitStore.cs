@@ -203,7 +203,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             .Select(t => new
             {
                 Remaining = t.Remaining + db.Set<StockSegmentRow>().Where(s => s.TemplateId == t.Id).Sum(s => s.Remaining),
-                Used = db.Set<ClaimRow>().Any(c => c.ClaimKey == command.ClaimKey),
+                Used = db.Set<CouponRow>().Any(c => c.ClaimKey == command.ClaimKey),
                 Held = counted.Count(c => c.UserId == coupon.UserId),
             })
             .FirstOrDefaultAsync(cancellationToken)

@@ -44,7 +44,7 @@ internal sealed partial class EfCoreTransactionCheckOptionsValidator : IValidate
 /// <list type="bullet">
 /// <item>Any message: an outbox row with its <see cref="OutboxMessage.MessageId"/> (the local transaction wrote the message to
 /// the outbox as well, or wrote it as its transaction record).</item>
-/// <item><see cref="CouponTopics.Issued"/>: the claim row of the body's <c>ClaimKey</c> whose coupon is the body's
+/// <item><see cref="CouponTopics.Issued"/>: the coupon issued under the body's <c>ClaimKey</c> that is the body's
 /// <c>CouponId</c> (<see cref="CouponEvents.CouponIssued"/>). The coupon id tells this claim's transaction from an earlier
 /// claim with the same key, whose own message answers for it.</item>
 /// <item><see cref="CouponTopics.Locked"/>, <see cref="CouponTopics.Confirmed"/>, <see cref="CouponTopics.Released"/>: the TCC
@@ -119,7 +119,7 @@ internal sealed class EfCoreTransactionCheckResolver<TContext> : ITransactionChe
                 && !string.IsNullOrEmpty(issued.ClaimKey) && !string.IsNullOrEmpty(issued.CouponId):
                 var claimKey = issued.ClaimKey;
                 var couponId = issued.CouponId;
-                return await db.Set<ClaimRow>().AsNoTracking()
+                return await db.Set<CouponRow>().AsNoTracking()
                     .AnyAsync(c => c.ClaimKey == claimKey && c.CouponId == couponId, cancellationToken)
                     .ConfigureAwait(false);
             case CouponTopics.Locked:

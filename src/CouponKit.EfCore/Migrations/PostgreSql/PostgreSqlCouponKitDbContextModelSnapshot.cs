@@ -89,32 +89,6 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                     b.ToTable("ck_audit", (string)null);
                 });
 
-            modelBuilder.Entity("CouponKit.EfCore.Model.ClaimRow", b =>
-                {
-                    b.Property<string>("ClaimKey")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<string>("CouponId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("TemplateId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.HasKey("ClaimKey");
-
-                    b.ToTable("ck_claims", (string)null);
-                });
-
             modelBuilder.Entity("CouponKit.EfCore.Model.CouponRow", b =>
                 {
                     b.Property<string>("CouponId")
@@ -123,6 +97,10 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
 
                     b.Property<int>("Channel")
                         .HasColumnType("integer");
+
+                    b.Property<string>("ClaimKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
 
                     b.Property<long>("ClaimedAt")
                         .HasColumnType("bigint");
@@ -170,6 +148,9 @@ namespace CouponKit.EfCore.Migrations.PostgreSql
                         .HasColumnType("bigint");
 
                     b.HasKey("CouponId");
+
+                    b.HasIndex("ClaimKey")
+                        .IsUnique();
 
                     b.HasIndex("State", "ValidUntil");
 

@@ -82,32 +82,6 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                     b.ToTable("ck_audit", (string)null);
                 });
 
-            modelBuilder.Entity("CouponKit.EfCore.Model.ClaimRow", b =>
-                {
-                    b.Property<string>("ClaimKey")
-                        .HasMaxLength(256)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CouponId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("TemplateId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UserId")
-                        .IsRequired()
-                        .HasMaxLength(128)
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("ClaimKey");
-
-                    b.ToTable("ck_claims", (string)null);
-                });
-
             modelBuilder.Entity("CouponKit.EfCore.Model.CouponRow", b =>
                 {
                     b.Property<string>("CouponId")
@@ -116,6 +90,10 @@ namespace CouponKit.EfCore.Migrations.Sqlite
 
                     b.Property<int>("Channel")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimKey")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("ClaimedAt")
                         .HasColumnType("INTEGER");
@@ -163,6 +141,9 @@ namespace CouponKit.EfCore.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("CouponId");
+
+                    b.HasIndex("ClaimKey")
+                        .IsUnique();
 
                     b.HasIndex("State", "ValidUntil");
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -33,7 +34,16 @@ internal static class OutboxEnvelope
     /// <summary>The tag of envelopes.</summary>
     public const string Tag = "Envelope";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private const string VersionName = "v";
+    private const string MessagesName = "messages";
+    private const string IdName = "id";
+    private const string TopicName = "topic";
+    private const string TagName = "tag";
+    private const string KeyName = "key";
+    private const string BodyName = "body";
+    private const string JsonName = "json";
+    private const string CreatedAtName = "createdAt";
+    private const string DeliverAtName = "deliverAt";
 
     /// <summary>Wraps messages in one envelope.</summary>
     /// <param name="messages">The messages, in the order they are to be published; at least one, none an envelope.</param>
@@ -41,35 +51,127 @@ internal static class OutboxEnvelope
     /// <exception cref="ArgumentException">No message, a null message, or an envelope among them.</exception>
     public static Packed Wrap(IReadOnlyList<OutboxMessage> messages)
     {
+        var body = new ArrayBufferWriter<byte>();
+        var header = Write(messages, body);
+        return new Packed(header.ToMessage(Encoding.UTF8.GetString(body.WrittenSpan)), header.LastKey);
+    }
+
+    /// <summary>
+    /// Writes the body of an envelope holding <paramref name="messages"/> as UTF-8 JSON to <paramref name="body"/> (for a store
+    /// that streams it to its database without building the string) and gives the rest of the envelope.
+    /// </summary>
+    /// <param name="messages">The messages, in the order they are to be published; at least one, none an envelope.</param>
+    /// <param name="body">Where the body goes.</param>
+    /// <returns>The envelope's id, keys and creation time; <see cref="Header.ToMessage"/> makes the envelope from the body.</returns>
+    /// <exception cref="ArgumentException">No message, a null message, or an envelope among them.</exception>
+    /// <remarks>
+    /// The body (version 2) names the first message's topic, tag and creation time once; each message then carries its id and
+    /// key, and its topic, tag, creation or delivery time only where they differ. A body that is ASCII JSON (as every CouponKit
+    /// event's is) is embedded as it is (<c>json</c>), any other as a string (<c>body</c>); either way <see cref="Open"/> gives
+    /// back the very same string. Version 1 bodies (every field of every message, each body a string) are still read.
+    /// </remarks>
+    public static Header Write(IReadOnlyList<OutboxMessage> messages, IBufferWriter<byte> body)
+    {
         ArgumentNullException.ThrowIfNull(messages);
+        ArgumentNullException.ThrowIfNull(body);
         if (messages.Count == 0)
         {
             throw new ArgumentException("An envelope holds at least one message.", nameof(messages));
         }
 
-        var items = new Item[messages.Count];
+        var common = messages[0] ?? throw new ArgumentException("A message is null.", nameof(messages));
         var createdAt = DateTimeOffset.MaxValue;
         string? first = null;
         string? last = null;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        for (var i = 0; i < messages.Count; i++)
+        using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { SkipValidation = true });
+        writer.WriteStartObject();
+        writer.WriteNumber(VersionName, 2);
+        writer.WriteString(TopicName, common.Topic);
+        writer.WriteString(TagName, common.Tag);
+        writer.WriteString(CreatedAtName, common.CreatedAt);
+        writer.WriteStartArray(MessagesName);
+        byte[]? rented = null;
+        try
         {
-            var m = messages[i] ?? throw new ArgumentException("A message is null.", nameof(messages));
-            if (IsEnvelope(m))
+            for (var i = 0; i < messages.Count; i++)
             {
-                throw new ArgumentException("An envelope does not hold envelopes.", nameof(messages));
-            }
+                var m = messages[i] ?? throw new ArgumentException("A message is null.", nameof(messages));
+                if (IsEnvelope(m))
+                {
+                    throw new ArgumentException("An envelope does not hold envelopes.", nameof(messages));
+                }
 
-            items[i] = new Item(m.MessageId, m.Topic, m.Tag, m.Key, m.Body, m.CreatedAt, m.DeliverAt);
-            createdAt = m.CreatedAt < createdAt ? m.CreatedAt : createdAt;
-            first = first is null || CompareKeys(m.Key, first) < 0 ? m.Key : first;
-            last = last is null || CompareKeys(m.Key, last) > 0 ? m.Key : last;
-            hash.AppendData(Encoding.UTF8.GetBytes(m.MessageId));
-            hash.AppendData("\n"u8);
+                createdAt = m.CreatedAt < createdAt ? m.CreatedAt : createdAt;
+                first = first is null || CompareKeys(m.Key, first) < 0 ? m.Key : first;
+                last = last is null || CompareKeys(m.Key, last) > 0 ? m.Key : last;
+
+                // The id hash: each id's UTF-8 bytes and a line feed, as version 1 had it (the same messages, the same id).
+                var length = Math.Max(Encoding.UTF8.GetMaxByteCount(Math.Max(m.MessageId.Length, m.Body.Length)), 256);
+                if (rented is null || rented.Length < length)
+                {
+                    if (rented is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(rented);
+                    }
+
+                    rented = ArrayPool<byte>.Shared.Rent(length);
+                }
+
+                hash.AppendData(rented, 0, Encoding.UTF8.GetBytes(m.MessageId, rented));
+                hash.AppendData("\n"u8);
+
+                writer.WriteStartObject();
+                writer.WriteString(IdName, m.MessageId);
+                writer.WriteString(KeyName, m.Key);
+                if (!string.Equals(m.Topic, common.Topic, StringComparison.Ordinal))
+                {
+                    writer.WriteString(TopicName, m.Topic);
+                }
+
+                if (!string.Equals(m.Tag, common.Tag, StringComparison.Ordinal))
+                {
+                    writer.WriteString(TagName, m.Tag);
+                }
+
+                if (m.CreatedAt != common.CreatedAt || m.CreatedAt.Offset != common.CreatedAt.Offset)
+                {
+                    writer.WriteString(CreatedAtName, m.CreatedAt);
+                }
+
+                if (m.DeliverAt is { } deliverAt)
+                {
+                    writer.WriteString(DeliverAtName, deliverAt);
+                }
+
+                // ASCII JSON goes in as it is: no escaping when written, the same characters when read back (GetRawText).
+                var json = rented.AsSpan(0, Ascii.IsValid(m.Body) ? Encoding.ASCII.GetBytes(m.Body, rented) : 0);
+                if (json.Length > 0 && IsOneJsonValue(json))
+                {
+                    writer.WritePropertyName(JsonName);
+                    writer.WriteRawValue(json, skipInputValidation: true);
+                }
+                else
+                {
+                    writer.WriteString(BodyName, m.Body);
+                }
+
+                writer.WriteEndObject();
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
 
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
         var id = $"envelope:{Convert.ToHexString(hash.GetHashAndReset(), 0, 16).ToLowerInvariant()}:{messages.Count}";
-        return new Packed(new OutboxMessage(id, Topic, Tag, first!, JsonSerializer.Serialize(new Body(items), Json), createdAt), last!);
+        return new Header(id, first!, last!, createdAt);
     }
 
     /// <summary>Tells whether a message is an envelope.</summary>
@@ -94,22 +196,43 @@ internal static class OutboxEnvelope
             throw new ArgumentException($"Message '{envelope.MessageId}' is not an envelope.", nameof(envelope));
         }
 
-        var body = JsonSerializer.Deserialize<Body>(envelope.Body, Json);
-        if (body?.Messages is not { Count: > 0 } items)
+        using var document = JsonDocument.Parse(envelope.Body);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(MessagesName, out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() == 0)
         {
             throw new JsonException($"Envelope '{envelope.MessageId}' holds no message.");
         }
 
-        var messages = new OutboxMessage[items.Count];
-        for (var i = 0; i < items.Count; i++)
+        var version = root.TryGetProperty(VersionName, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 1;
+        if (version is not (1 or 2))
         {
-            var m = items[i];
-            if (m is null || string.IsNullOrEmpty(m.Id) || m.Topic is null || m.Tag is null || m.Key is null || m.Body is null)
+            throw new JsonException($"Envelope '{envelope.MessageId}' is of version {version}, which this version of CouponKit does not read.");
+        }
+
+        var topic = version == 2 ? String(root, TopicName) : null;
+        var tag = version == 2 ? String(root, TagName) : null;
+        var createdAt = version == 2 ? Time(root, CreatedAtName) : null;
+        var messages = new OutboxMessage[items.GetArrayLength()];
+        var i = 0;
+        foreach (var m in items.EnumerateArray())
+        {
+            var id = m.ValueKind == JsonValueKind.Object ? String(m, IdName) : null;
+            var body = m.ValueKind != JsonValueKind.Object ? null
+                : m.TryGetProperty(JsonName, out var json) ? json.GetRawText()
+                : String(m, BodyName);
+            var message = new
+            {
+                Topic = m.ValueKind == JsonValueKind.Object ? String(m, TopicName) ?? topic : null,
+                Tag = m.ValueKind == JsonValueKind.Object ? String(m, TagName) ?? tag : null,
+                Key = m.ValueKind == JsonValueKind.Object ? String(m, KeyName) : null,
+                CreatedAt = m.ValueKind == JsonValueKind.Object ? Time(m, CreatedAtName) ?? createdAt : null,
+            };
+            if (string.IsNullOrEmpty(id) || message.Topic is null || message.Tag is null || message.Key is null || body is null || message.CreatedAt is null)
             {
                 throw new JsonException($"Envelope '{envelope.MessageId}' holds an incomplete message at {i}.");
             }
 
-            messages[i] = new OutboxMessage(m.Id, m.Topic, m.Tag, m.Key, m.Body, m.CreatedAt, m.DeliverAt);
+            messages[i++] = new OutboxMessage(id, message.Topic, message.Tag, message.Key, body, message.CreatedAt.Value, Time(m, DeliverAtName));
         }
 
         return messages;
@@ -176,12 +299,44 @@ internal static class OutboxEnvelope
         return x.Length.CompareTo(y.Length);
     }
 
+    /// <summary>
+    /// Tells whether UTF-8 bytes are exactly one JSON value, from the first byte to the last (white space around it would be
+    /// lost: a value read back is its own text only).
+    /// </summary>
+    private static bool IsOneJsonValue(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            return reader.Read() && reader.TokenStartIndex == 0 && reader.TrySkip() && reader.BytesConsumed == json.Length;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static DateTimeOffset? Time(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.TryGetDateTimeOffset(out var at) ? at : null;
+
     /// <summary>An envelope with the largest key it holds (its <see cref="OutboxMessage.Key"/> is the smallest).</summary>
     /// <param name="Envelope">The envelope.</param>
     /// <param name="LastKey">The largest key of its messages.</param>
     internal sealed record Packed(OutboxMessage Envelope, string LastKey);
 
-    private sealed record Body(IReadOnlyList<Item> Messages);
-
-    private sealed record Item(string Id, string Topic, string Tag, string Key, string Body, DateTimeOffset CreatedAt, DateTimeOffset? DeliverAt);
+    /// <summary>An envelope but its body, as <see cref="Write"/> gives it.</summary>
+    /// <param name="MessageId">The envelope's id, derived from the ids it holds.</param>
+    /// <param name="Key">The smallest key it holds.</param>
+    /// <param name="LastKey">The largest key it holds.</param>
+    /// <param name="CreatedAt">The earliest creation time of its messages.</param>
+    internal sealed record Header(string MessageId, string Key, string LastKey, DateTimeOffset CreatedAt)
+    {
+        /// <summary>The envelope with its body.</summary>
+        /// <param name="body">The body <see cref="Write"/> wrote.</param>
+        /// <returns>The envelope.</returns>
+        public OutboxMessage ToMessage(string body) => new(MessageId, Topic, Tag, Key, body, CreatedAt);
+    }
 }

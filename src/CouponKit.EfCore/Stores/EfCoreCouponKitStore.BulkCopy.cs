@@ -12,7 +12,7 @@ namespace CouponKit.EfCore.Stores;
 
 /// <content>
 /// The PostgreSQL writer of a push chunk: binary COPY (Npgsql) of the coupons and their events (one outbox envelope for the
-/// chunk, see <c>PackEvents</c>) into temporary staging tables,
+/// chunk, see <c>PackEventsUtf8</c>, its body streamed as UTF-8) into temporary staging tables,
 /// then one <c>INSERT ... SELECT ... ON CONFLICT DO NOTHING</c> each into the coupons (with their claim keys) and outbox tables,
 /// all in the chunk's transaction. Table and column names come from the EF model, so a prefix or schema applies here too.
 /// </content>
@@ -52,21 +52,19 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var events = PackEvents(run, issued);
-        if (events.Count > 0)
+        using var events = PackEventsUtf8(run, issued);
+        if (events.Rows > 0)
         {
             var eventImporter = await connection.BeginBinaryImportAsync(
                 $"COPY {StageEvents} (ord, message_id, topic, tag, key, body, created_at, deliver_at, last_key) FROM STDIN (FORMAT BINARY)",
                 cancellationToken).ConfigureAwait(false);
             await using (eventImporter.ConfigureAwait(false))
             {
-                for (var i = 0; i < events.Count; i++)
+                for (var i = 0; i < events.Rows; i++)
                 {
-                    var (m, lastKey) = events[i];
                     await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
                     await eventImporter.WriteAsync(i, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
-                    await WriteNullableAsync(eventImporter, lastKey, cancellationToken).ConfigureAwait(false);
+                    await WriteEventRowAsync(eventImporter, events, i, cancellationToken).ConfigureAwait(false);
                 }
 
                 await eventImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -91,7 +89,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             throw new StaleReadException("A coupon of the chunk");
         }
 
-        if (events.Count > 0)
+        if (events.Rows > 0)
         {
             // A message id stored before is written once, as EnqueueAsync does; ORDER BY keeps the write order in the sequence.
             var outbox = Columns<OutboxRow>(db);
@@ -150,14 +148,14 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 cancellationToken).ConfigureAwait(false);
             await using (eventImporter.ConfigureAwait(false))
             {
-                foreach (var (m, lastKey) in PackEvents(run, issued))
+                using var events = PackEventsUtf8(run, issued);
+                for (var i = 0; i < events.Rows; i++)
                 {
                     await eventImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await WriteMessageAsync(eventImporter, m, cancellationToken).ConfigureAwait(false);
-                    await WriteNullableAsync(eventImporter, lastKey, cancellationToken).ConfigureAwait(false);
+                    var createdAt = await WriteEventRowAsync(eventImporter, events, i, cancellationToken).ConfigureAwait(false);
                     await eventImporter.WriteAsync((int)OutboxStatus.Pending, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                     await eventImporter.WriteAsync(0, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-                    await eventImporter.WriteAsync(m.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+                    await eventImporter.WriteAsync(createdAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                     await eventImporter.WriteAsync(DateTimeOffset.MinValue.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -170,9 +168,27 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         }
     }
 
-    /// <summary>Writes a message's columns (id, topic, tag, key, body, created, deliver-at) to the current row of a COPY.</summary>
-    private static async Task WriteMessageAsync(NpgsqlBinaryImporter importer, OutboxMessage m, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the message columns (id, topic, tag, key, body, created, deliver-at, last key) of a chunk's outbox row
+    /// <paramref name="row"/> to the current row of a COPY: the envelope with its UTF-8 body as it is, or one message.
+    /// </summary>
+    /// <returns>The row's creation time.</returns>
+    private static async Task<DateTimeOffset> WriteEventRowAsync(NpgsqlBinaryImporter importer, ChunkEvents events, int row, CancellationToken cancellationToken)
     {
+        if (events.Envelope is { } envelope)
+        {
+            await importer.WriteAsync(envelope.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(OutboxEnvelope.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(OutboxEnvelope.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(envelope.Key, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(events.Body, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(envelope.CreatedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(envelope.LastKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+            return envelope.CreatedAt;
+        }
+
+        var m = events.Messages[row];
         await importer.WriteAsync(m.MessageId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(m.Topic, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(m.Tag, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
@@ -187,6 +203,9 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         {
             await importer.WriteNullAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        await WriteNullableAsync(importer, OutboxEnvelope.LastKeyOf(m), cancellationToken).ConfigureAwait(false);
+        return m.CreatedAt;
     }
 
     /// <summary>Writes a coupon's thirteen columns, in the order of both COPY paths: id, template, user, sequence, state, validity, claim time, channel, order, version, draw, claim key.</summary>

@@ -51,6 +51,43 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// </summary>
     private static List<(OutboxMessage Message, string? LastKey)> PackEvents(IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued)
     {
+        var events = EventsOf(run, issued, out var envelope);
+        if (envelope)
+        {
+            var packed = OutboxEnvelope.Wrap(events);
+            return [(packed.Envelope, packed.LastKey)];
+        }
+
+        return [.. events.Select(m => (m, OutboxEnvelope.LastKeyOf(m)))];
+    }
+
+    /// <summary>
+    /// The same rows as <see cref="PackEvents"/> for a writer that streams them (PostgreSQL's COPY): an envelope's body as UTF-8
+    /// in a pooled buffer, never as one string of megabytes. Dispose the result after the rows are written.
+    /// </summary>
+    private static ChunkEvents PackEventsUtf8(IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued)
+    {
+        var events = EventsOf(run, issued, out var envelope);
+        if (!envelope)
+        {
+            return new ChunkEvents(events, null, null);
+        }
+
+        var body = new PooledByteBuffer(events.Count * 192);
+        try
+        {
+            return new ChunkEvents([], OutboxEnvelope.Write(events, body), body);
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The events of the issued coupons in order, and whether they go into one envelope (see <see cref="PackEvents"/>).</summary>
+    private static List<OutboxMessage> EventsOf(IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, out bool envelope)
+    {
         var events = new List<OutboxMessage>(issued.Count);
         var coupons = new HashSet<string>(issued.Count, StringComparer.Ordinal);
         foreach (var (index, _) in issued)
@@ -59,13 +96,26 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             events.AddRange(run[index].Events);
         }
 
-        if (events.Count > 1 && events.TrueForAll(m => coupons.Contains(m.Key)))
-        {
-            var packed = OutboxEnvelope.Wrap(events);
-            return [(packed.Envelope, packed.LastKey)];
-        }
+        envelope = events.Count > 1 && events.TrueForAll(m => coupons.Contains(m.Key));
+        return events;
+    }
 
-        return [.. events.Select(m => (m, OutboxEnvelope.LastKeyOf(m)))];
+    /// <summary>A chunk's outbox rows for a COPY: its messages one per row, or one envelope (its header and UTF-8 body).</summary>
+    private sealed class ChunkEvents(List<OutboxMessage> messages, OutboxEnvelope.Header? envelope, PooledByteBuffer? body) : IDisposable
+    {
+        /// <summary>Gets the messages written one per row (none when there is an envelope).</summary>
+        public List<OutboxMessage> Messages { get; } = messages;
+
+        /// <summary>Gets the envelope holding every message, or <see langword="null"/>.</summary>
+        public OutboxEnvelope.Header? Envelope { get; } = envelope;
+
+        /// <summary>Gets the envelope's body as UTF-8.</summary>
+        public ReadOnlyMemory<byte> Body => body?.WrittenMemory ?? ReadOnlyMemory<byte>.Empty;
+
+        /// <summary>Gets the number of outbox rows.</summary>
+        public int Rows => Envelope is null ? Messages.Count : 1;
+
+        public void Dispose() => body?.Dispose();
     }
 
     private static async Task EnqueueRowsAsync(TContext context, IReadOnlyList<(OutboxMessage Message, string? LastKey)> rows, CancellationToken cancellationToken)

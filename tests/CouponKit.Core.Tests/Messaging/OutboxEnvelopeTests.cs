@@ -34,6 +34,80 @@ public sealed class OutboxEnvelopeTests
     }
 
     [Fact]
+    public void Open_MessagesThatDifferInEveryField_GivesBackEachStringAndTimeExactly()
+    {
+        // Bodies that are not JSON, not ASCII, not one value, or JSON with odd spacing; topics, tags and times that differ from
+        // the first message's (which the body names once), a time in another offset at the same instant. (A lone surrogate is no
+        // text a database stores, nor one JSON writes: not a case.)
+        OutboxMessage[] messages =
+        [
+            new("m1", CouponTopics.Coupon, CouponTopics.Issued, "c1", "{\"couponId\":\"c1\"}", Shop.Now),
+            new("m2", "other.topic", CouponTopics.Issued, "c2", "not json at all", Shop.Now),
+            new("m3", CouponTopics.Coupon, "Credit", "c3", "{ \"spaced\" : [1, 2 ,3] }\n", Shop.Now.AddTicks(1)),
+            new("m4", CouponTopics.Coupon, CouponTopics.Issued, "c4", "{\"name\":\"caf\u00e9 \ud83c\udf81\"}", Shop.Now.ToOffset(TimeSpan.FromHours(8))),
+            new("m5", CouponTopics.Coupon, CouponTopics.Issued, "c5", "{} {}", Shop.Now, Shop.Now.AddMinutes(30)),
+            new("m7", CouponTopics.Coupon, CouponTopics.Issued, "c7", string.Empty, Shop.Now),
+            new("m8", CouponTopics.Coupon, CouponTopics.Issued, "c8", "42", Shop.Now),
+        ];
+
+        var opened = OutboxEnvelope.Open(OutboxEnvelope.Wrap(messages).Envelope);
+
+        Assert.Equal(messages, opened);
+        Assert.All(opened.Zip(messages), pair => Assert.Equal(pair.Second.CreatedAt.Offset, pair.First.CreatedAt.Offset));
+        Assert.Equal(TimeSpan.FromHours(8), opened[3].CreatedAt.Offset);
+    }
+
+    [Fact]
+    public void Write_TheUtf8BodyAStoreStreams_IsTheBodyOfWrap()
+    {
+        var messages = Issued(40);
+        using var body = new PooledByteBuffer(16);
+
+        var header = OutboxEnvelope.Write(messages, body);
+        var packed = OutboxEnvelope.Wrap(messages);
+
+        Assert.Equal(packed.Envelope, header.ToMessage(System.Text.Encoding.UTF8.GetString(body.WrittenMemory.Span)));
+        Assert.Equal(packed.LastKey, header.LastKey);
+
+        // Each message's JSON body is in it as it is, not escaped into a string, and the topic and tag are named once.
+        Assert.Contains("\"json\":{\"couponId\":\"c0007\"}", packed.Envelope.Body, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(packed.Envelope.Body, "\"topic\""));
+    }
+
+    [Fact]
+    public void Open_AnEnvelopeOfVersion1_IsStillRead()
+    {
+        // As the first version wrote them (every field of every message, each body a string): pending rows of an older CouponKit.
+        const string Body = """
+            {"messages":[{"id":"m1","topic":"couponkit.coupon","tag":"Issued","key":"c1","body":"{\"couponId\":\"c1\"}","createdAt":"2026-11-11T20:00:00+08:00","deliverAt":null},
+            {"id":"m2","topic":"couponkit.coupon","tag":"Credit","key":"c2","body":"x","createdAt":"2026-11-11T12:00:00.0000001+00:00","deliverAt":"2026-11-11T12:30:00+00:00"}]}
+            """;
+        var envelope = new OutboxMessage("envelope:v1:2", OutboxEnvelope.Topic, OutboxEnvelope.Tag, "c1", Body, Shop.Now);
+
+        var opened = OutboxEnvelope.Open(envelope);
+
+        Assert.Equal(
+            [
+                new OutboxMessage("m1", "couponkit.coupon", "Issued", "c1", "{\"couponId\":\"c1\"}", new DateTimeOffset(2026, 11, 11, 20, 0, 0, TimeSpan.FromHours(8))),
+                new OutboxMessage("m2", "couponkit.coupon", "Credit", "c2", "x", new DateTimeOffset(2026, 11, 11, 12, 0, 0, TimeSpan.Zero).AddTicks(1), new DateTimeOffset(2026, 11, 11, 12, 30, 0, TimeSpan.Zero)),
+            ],
+            opened);
+        Assert.Equal("c2", OutboxEnvelope.LastKeyOf(envelope));
+    }
+
+    [Fact]
+    public void Open_AnEnvelopeOfAnUnknownVersionOrWithAnIncompleteMessage_IsRefused()
+    {
+        var envelope = OutboxEnvelope.Wrap(Issued(2)).Envelope;
+
+        Assert.Throws<JsonException>(() => OutboxEnvelope.Open(envelope with { Body = envelope.Body.Replace("\"v\":2", "\"v\":3", StringComparison.Ordinal) }));
+        Assert.Throws<JsonException>(() => OutboxEnvelope.Open(envelope with { Body = envelope.Body.Replace("\"key\":", "\"kee\":", StringComparison.Ordinal) }));
+        Assert.Throws<JsonException>(() => OutboxEnvelope.Open(envelope with { Body = envelope.Body.Replace("\"createdAt\":", "\"created\":", StringComparison.Ordinal) }));
+        Assert.Throws<JsonException>(() => OutboxEnvelope.Open(envelope with { Body = "[1]" }));
+        Assert.Throws<JsonException>(() => OutboxEnvelope.Open(envelope with { Body = "{\"messages\":[1]}" }));
+    }
+
+    [Fact]
     public void Wrap_NothingOrAnEnvelope_IsRefused()
     {
         Assert.Throws<ArgumentException>(() => OutboxEnvelope.Wrap([]));

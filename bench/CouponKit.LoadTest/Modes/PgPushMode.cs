@@ -92,6 +92,7 @@ internal static class PgPushMode
         //    so CouponKit's claim keys are work it does on top of theirs.
         await server.ExecuteAsync($"""
             CREATE TABLE raw_copy_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE raw_copy_coupons DROP COLUMN "{columns["ClaimKey"]}";
+            CREATE TABLE raw_copy_after_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE raw_copy_after_coupons DROP COLUMN "{columns["ClaimKey"]}";
             CREATE TABLE row_by_row_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE row_by_row_coupons DROP COLUMN "{columns["ClaimKey"]}";
             """).ConfigureAwait(false);
         var csv = Path.Combine(Path.GetTempPath(), $"couponkit-loadtest-coupons-{Environment.ProcessId}.csv");
@@ -107,16 +108,7 @@ internal static class PgPushMode
             }).ConfigureAwait(false);
             var csvSize = new FileInfo(csv).Length;
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
-            ProcessResult copy = null!;
-            var copyCpuStart = CpuSample.Take(server);
-            await AnsiConsole.Status().StartAsync($"psql \\copy of {count:N0} rows...", async _ =>
-            {
-                copy = await server.PsqlAsync($"\\copy raw_copy_coupons ({columnList}) FROM '{csv}' WITH (FORMAT csv)").ConfigureAwait(false);
-            }).ConfigureAwait(false);
-            var copyCpu = CpuSample.Take(server) - copyCpuStart;
-            var copied = await server.ScalarAsync<long>("SELECT count(*) FROM raw_copy_coupons").ConfigureAwait(false);
-            var copyRate = copied / copy.Elapsed.TotalSeconds;
-            AnsiConsole.MarkupLine(Markup.Escape($"raw COPY: {copied:N0} rows in {copy.Elapsed.TotalSeconds:0.0} s = {copyRate:N0} rows/s"));
+            var copyBefore = await RawCopyAsync(server, "raw_copy_coupons", columnList, csv, count).ConfigureAwait(false);
 
             // 2. Row by row: one INSERT per transaction (autocommit), prepared, one connection, on a sample. Each run starts on a
             //    quiet server: the table the run before filled is vacuumed first, or autovacuum would land in the next run's window.
@@ -173,14 +165,19 @@ internal static class PgPushMode
                 ? (pushRows == count && pushKeys == count && job!.Issued == count && stock.Issued == count && events == count ? $"{N(pushRows)} coupon rows = {N(count)} users = distinct claim keys = stock taken = `Issued` messages in the outbox" : $"**CHECK FAILED**: rows {N(pushRows)}, claim keys {N(pushKeys)}, job issued {N(job!.Issued)}, stock taken {N(stock.Issued)}, `Issued` messages {N(events)}")
                 : $"stopped after {Secs(timeout)} s with {N(pushRows)} rows (job checkpoint: {N(job?.Issued ?? 0)} issued); stock taken {N(stock.Issued)}";
 
+            // 4. Raw COPY again, after the push, on the server as the push left it (like pg-claims' pgbench before and after): the
+            //    ratio is against the faster of the two.
+            await server.ExecuteAsync($"VACUUM ANALYZE \"{table}\"").ConfigureAwait(false);
+            await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
+            var copyAfter = await RawCopyAsync(server, "raw_copy_after_coupons", columnList, csv, count).ConfigureAwait(false);
+            var copyRate = Math.Max(copyBefore.Rate, copyAfter.Rate);
             var vsCopy = pushRate / copyRate;
             var vsRows = pushRate / rowRate;
-            var copyCost = count / copyRate;
             report.Heading($"Push issuance on PostgreSQL (`{Name}`), {Report.Now()}");
             report.Bullets([
                 $"Server: PostgreSQL {server.Version}, settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on.",
                 $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`, time-ordered coupon ids (UUIDv7 layout) as CouponKit's push gives them; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` without the claim key column (the same 11 columns and 4 indexes as before). CouponKit also writes each coupon's claim key (a 12th column with a unique index) and one outbox row per chunk (an envelope holding the chunk's `Issued` messages, one per coupon, which the dispatcher publishes one by one) (2 tables); the baselines write the coupon row only.",
-                $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process.",
+                $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process; once before the push and once after it into another such table (as `pg-claims` runs pgbench before and after), the ratio against the faster of the two.",
                 $"Row by row: one prepared `INSERT` per transaction (autocommit), one connection, {N(rowByRow.Rows)} rows measured (a sample of {N(Math.Min(sample, count))}, stopped after at most {Secs(sampleLimit)} s) and extrapolated to {N(count)} at the same per-row cost ({rowByRow.Elapsed.TotalMilliseconds / rowByRow.Rows:0.000} ms a row).",
                 $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, `PushChunksInFlight` {inFlight}: that many chunks written side by side while the stock covers them, checkpoint after them, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons (with their claim keys) and one outbox envelope) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
                 $"Warm-up: {(warmup > 0 ? $"a push of {N(warmup)} coupons to another template before the baselines (JIT), its rows then truncated" : "none")}. Before each run: `VACUUM ANALYZE` of the table the run before filled, then `CHECKPOINT`.",
@@ -189,12 +186,15 @@ internal static class PgPushMode
             report.Table(
                 ["Run", "Rows", "Time", "Rows/s", "Time for " + N(count), "CPU per row (client / server)", "CouponKit vs this"],
                 [
-                    ["Raw `psql \\copy` (CSV)", N(copied), $"{copy.Elapsed.TotalSeconds:0.0} s", N(copyRate), $"{copyCost:0.0} s", $"(psql) / {copyCpu.Server.TotalMicroseconds / Math.Max(copied, 1):0.0} µs", $"{Report.Ratio(vsCopy)} (target ≥ {CopyTarget}x: {Report.Verdict(vsCopy >= CopyTarget)})"],
+                    CopyRow("Raw `psql \\copy` (CSV), before the push", copyBefore, count, copyRate, vsCopy),
+                    CopyRow("Raw `psql \\copy` (CSV), after the push", copyAfter, count, copyRate, vsCopy),
                     [$"Row-by-row INSERT (sample, extrapolated)", N(rowByRow.Rows), $"{rowByRow.Elapsed.TotalSeconds:0.0} s", N(rowRate), $"{count / rowRate:0} s (extrapolated)", "—", $"{Report.Ratio(vsRows)} (target ≥ {RowTarget}x: {Report.Verdict(vsRows >= RowTarget)})"],
                     [$"CouponKit `PushIssuance`{(completed ? string.Empty : " (partial)")}", N(pushRows), $"{watch.Elapsed.TotalSeconds:0.0} s", N(pushRate), completed ? $"{watch.Elapsed.TotalSeconds:0.0} s" : $"{count / Math.Max(pushRate, 0.001):0} s (extrapolated)", string.Create(CultureInfo.InvariantCulture, $"{pushCpu.Client.TotalMicroseconds / Math.Max(pushRows, 1):0.0} / {pushCpu.Server.TotalMicroseconds / Math.Max(pushRows, 1):0.0} µs"), "—"],
                 ],
                 [false, true, true, true, true, true, false]);
             report.Line($"Check: {check}.");
+            report.Line();
+            report.Line($"On disk after the runs (heap, then each index; the outbox with its TOAST): `\\copy` {await SizesAsync(server, "raw_copy_coupons").ConfigureAwait(false)}; CouponKit {await SizesAsync(server, table).ConfigureAwait(false)}, outbox {await SizesAsync(server, "ck_outbox").ConfigureAwait(false)}.");
             report.Line();
             foreach (var (run, byStatement) in new[] { ("the baselines", copyStatements), ("CouponKit's push", pushStatements) }.Where(s => s.Item2.Length > 0))
             {
@@ -208,6 +208,37 @@ internal static class PgPushMode
             File.Delete(csv);
         }
     }
+
+    /// <summary>A raw COPY of the CSV file into <paramref name="target"/>: psql's wall time and the server's CPU.</summary>
+    private static async Task<CopyRun> RawCopyAsync(PostgresServer server, string target, string columnList, string csv, int count)
+    {
+        ProcessResult copy = null!;
+        var cpuStart = CpuSample.Take(server);
+        await AnsiConsole.Status().StartAsync($"psql \\copy of {count:N0} rows into {target}...", async _ =>
+        {
+            copy = await server.PsqlAsync($"\\copy {target} ({columnList}) FROM '{csv}' WITH (FORMAT csv)").ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        var cpu = CpuSample.Take(server) - cpuStart;
+        var copied = await server.ScalarAsync<long>($"SELECT count(*) FROM {target}").ConfigureAwait(false);
+        var run = new CopyRun(copied, copy.Elapsed, cpu.Server.TotalMicroseconds / Math.Max(copied, 1));
+        AnsiConsole.MarkupLine(Markup.Escape($"raw COPY into {target}: {copied:N0} rows in {copy.Elapsed.TotalSeconds:0.0} s = {run.Rate:N0} rows/s"));
+        return run;
+    }
+
+    /// <summary>A raw COPY's row of the report; the ratio is given on the faster run, the one it is against.</summary>
+    private static string[] CopyRow(string name, CopyRun run, int count, double fastest, double vsCopy) =>
+    [
+        name, N(run.Rows), $"{run.Elapsed.TotalSeconds:0.0} s", N(run.Rate), $"{count / run.Rate:0.0} s",
+        $"(psql) / {run.ServerMicrosPerRow:0.0} µs",
+        run.Rate >= fastest ? $"{Report.Ratio(vsCopy)} (target ≥ {CopyTarget}x: {Report.Verdict(vsCopy >= CopyTarget)})" : "—",
+    ];
+
+    /// <summary>The sizes of a table's heap (with TOAST) and of each of its indexes, in MiB.</summary>
+    private static Task<string> SizesAsync(PostgresServer server, string table) =>
+        server.ScalarAsync<string>($"""
+            SELECT format('%s MiB', round(pg_table_size('"{table}"'::regclass) / 1048576.0, 1)) || coalesce(' + ' || string_agg(format('%s %s MiB', i.indexrelid::regclass, round(pg_relation_size(i.indexrelid) / 1048576.0, 1)), ', ' ORDER BY i.indexrelid), '')
+            FROM pg_index AS i WHERE i.indrelid = '"{table}"'::regclass
+            """);
 
     private static async Task<(long Rows, TimeSpan Elapsed)> RowByRowAsync(PostgresServer server, string columnList, string[] users, DateTimeOffset now, TimeSpan limit)
     {
@@ -266,4 +297,10 @@ internal static class PgPushMode
     private static string N(double value) => Report.N(value);
 
     private static string Secs(TimeSpan t) => ((int)Math.Ceiling(t.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A raw COPY: rows copied, psql's wall time, the server's CPU per row.</summary>
+    private sealed record CopyRun(long Rows, TimeSpan Elapsed, double ServerMicrosPerRow)
+    {
+        public double Rate => Rows / Elapsed.TotalSeconds;
+    }
 }

@@ -45,6 +45,13 @@ internal sealed class PooledByteBuffer : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>Forgets what was written, keeping the array for what comes next.</summary>
+    public void Clear()
+    {
+        ObjectDisposedException.ThrowIf(_buffer.Length == 0, this);
+        _written = 0;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

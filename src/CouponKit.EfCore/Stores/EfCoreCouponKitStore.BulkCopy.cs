@@ -37,20 +37,12 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             """,
             cancellationToken).ConfigureAwait(false);
 
-        var importer = await connection.BeginBinaryImportAsync(
+        await CopyCouponsAsync(
+            connection,
             $"COPY {StageIssued} (coupon_id, template_id, user_id, sequence, state, valid_from, valid_until, claimed_at, channel, order_id, version, draw, claim_key) FROM STDIN (FORMAT BINARY)",
+            run,
+            issued,
             cancellationToken).ConfigureAwait(false);
-        await using (importer.ConfigureAwait(false))
-        {
-            foreach (var (index, sequence) in issued)
-            {
-                var command = run[index];
-                await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                await WriteCouponAsync(importer, command.Coupon, sequence, command.ClaimKey, cancellationToken).ConfigureAwait(false);
-            }
-
-            await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-        }
 
         using var events = PackEventsUtf8(run, issued);
         if (events.Rows > 0)
@@ -122,22 +114,15 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         var outbox = Columns<OutboxRow>(db);
         try
         {
-            var couponImporter = await connection.BeginBinaryImportAsync(
+            await CopyCouponsAsync(
+                connection,
                 $"""
                 COPY {coupons.Table} ({coupons["CouponId"]}, {coupons["TemplateId"]}, {coupons["UserId"]}, {coupons["Sequence"]}, {coupons["State"]}, {coupons["ValidFrom"]},
                     {coupons["ValidUntil"]}, {coupons["ClaimedAt"]}, {coupons["Channel"]}, {coupons["OrderId"]}, {coupons["Version"]}, {coupons["Draw"]}, {coupons["ClaimKey"]}) FROM STDIN (FORMAT BINARY)
                 """,
+                run,
+                issued,
                 cancellationToken).ConfigureAwait(false);
-            await using (couponImporter.ConfigureAwait(false))
-            {
-                foreach (var (index, sequence) in issued)
-                {
-                    await couponImporter.StartRowAsync(cancellationToken).ConfigureAwait(false);
-                    await WriteCouponAsync(couponImporter, run[index].Coupon, sequence, run[index].ClaimKey, cancellationToken).ConfigureAwait(false);
-                }
-
-                await couponImporter.CompleteAsync(cancellationToken).ConfigureAwait(false);
-            }
 
             // The outbox's sequence is an identity column: COPY takes the rows in order, so the write order is kept.
             var eventImporter = await connection.BeginBinaryImportAsync(
@@ -208,22 +193,47 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         return m.CreatedAt;
     }
 
-    /// <summary>Writes a coupon's thirteen columns, in the order of both COPY paths: id, template, user, sequence, state, validity, claim time, channel, order, version, draw, claim key.</summary>
-    private static async Task WriteCouponAsync(NpgsqlBinaryImporter importer, IssuedCoupon c, int sequence, string claimKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies the issued coupons' thirteen columns with <paramref name="copy"/> (a <c>COPY ... FROM STDIN (FORMAT BINARY)</c>
+    /// naming them in this order: id, template, user, sequence, state, validity, claim time, channel, order, version, draw, claim
+    /// key), encoded by <see cref="PgBinaryCopyRows"/> and sent in blocks. A failure before the end cancels the COPY, so no part
+    /// of the chunk is stored; a row the server refuses (a unique index) throws when the COPY ends.
+    /// </summary>
+    private static async Task CopyCouponsAsync(NpgsqlConnection connection, string copy, IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, CancellationToken cancellationToken)
     {
-        await importer.WriteAsync(c.CouponId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(c.TemplateId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(c.UserId, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(sequence, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync((int)c.State, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(c.ValidFrom.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(c.ValidUntil.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(c.ClaimedAt.UtcTicks, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync((int)c.Channel, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
-        await WriteNullableAsync(importer, c.OrderId, cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(c.Version, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-        await WriteNullableAsync(importer, ToDrawJson(c.Draw), cancellationToken).ConfigureAwait(false);
-        await importer.WriteAsync(claimKey, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+        var stream = await connection.BeginRawBinaryCopyAsync(copy, cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            try
+            {
+                using var rows = new PgBinaryCopyRows(stream);
+                foreach (var (index, sequence) in issued)
+                {
+                    var c = run[index].Coupon;
+                    await rows.StartRowAsync(13, cancellationToken).ConfigureAwait(false);
+                    rows.Text(c.CouponId);
+                    rows.Text(c.TemplateId);
+                    rows.Text(c.UserId);
+                    rows.Int32(sequence);
+                    rows.Int32((int)c.State);
+                    rows.Int64(c.ValidFrom.UtcTicks);
+                    rows.Int64(c.ValidUntil.UtcTicks);
+                    rows.Int64(c.ClaimedAt.UtcTicks);
+                    rows.Int32((int)c.Channel);
+                    rows.NullableText(c.OrderId);
+                    rows.Int64(c.Version);
+                    rows.NullableText(ToDrawJson(c.Draw));
+                    rows.Text(run[index].ClaimKey);
+                }
+
+                await rows.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await stream.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>

@@ -232,6 +232,34 @@ public abstract class BulkIssuanceTests : DatabaseTests
     }
 
     [Fact]
+    public async Task IssueBatchAsync_EveryColumn_ReadsBackAsWritten()
+    {
+        // On PostgreSQL the chunk is encoded in COPY's binary format by CouponKit itself: every column, NULLs, text beyond
+        // ASCII, the largest and smallest times, and a block boundary (the rows of a chunk are sent 64 KiB at a time).
+        var db = await CreateDatabaseAsync();
+        var store = db.CreateStore(new EfCoreCouponKitOptions());
+        await store.AddAsync(Template("t", inventory: 2_000), [], default);
+        var draw = new CouponKit.Benefits.BenefitDraw("xoshiro256**/splitmix64;weighted", ulong.MaxValue, Money.Of(7.35m, "CNY"), 2);
+        var commands = Enumerable.Range(0, 1_500).Select(i =>
+        {
+            var coupon = new IssuedCoupon(
+                $"c{i:D5}", "t", i % 3 == 0 ? $"用户-é-{i}" : $"u{i}", (CouponState)(i % 2), DateTimeOffset.MinValue.AddTicks(i), DateTimeOffset.MaxValue.AddTicks(-i),
+                T0.AddTicks(i * 7919), ClaimChannels.Push, i % 5 == 0 ? $"order-{i}-ü" : null, long.MaxValue - i)
+            { Draw = i % 4 == 0 ? draw : null };
+            return new IssueCommand($"key-{i}-ß", coupon, 1, []);
+        }).ToArray();
+
+        var outcomes = await store.IssueBatchAsync(commands, default);
+
+        Assert.All(outcomes, o => Assert.Equal(IssueStatus.Issued, o.Status));
+        foreach (var command in commands)
+        {
+            Assert.Equal(command.Coupon, await ((ICouponStore)store).FindAsync(command.Coupon.CouponId, default));
+            Assert.Equal(command.Coupon, await store.FindByClaimKeyAsync(command.ClaimKey, default));
+        }
+    }
+
+    [Fact]
     public async Task IssueBatchAsync_ACouponIdIsTaken_FailsAndWritesNothingOfTheChunk()
     {
         var db = await CreateDatabaseAsync();

@@ -144,10 +144,11 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
 
         // First walk: how many each template would issue with unlimited stock. Then take at most that, and walk again with the
         // stock taken as the cap: both walks agree up to the cap, so exactly the stock taken is issued, to the first claimers.
-        var demand = Walk(run, key => claimed.GetValueOrDefault(key), held, cap: null, outcomes, out _);
+        // (The direct COPY with the stock taken last copies what the first walk issued and then takes exactly that much.)
+        var demand = Walk(run, key => claimed.GetValueOrDefault(key), held, cap: null, outcomes, out var uncapped);
         if (direct && !stockFirst.Value)
         {
-            await IssueDirectStockLastAsync(db, run, claimed, held, templates, demand, outcomes, useStaging, stockFirst, cancellationToken).ConfigureAwait(false);
+            await IssueDirectStockLastAsync(db, run, templates, demand, uncapped, useStaging, stockFirst, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -260,7 +261,8 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     };
 
     /// <summary>
-    /// The direct COPY with the stock taken last: the run's coupons are decided as if the stock covered them all and copied,
+    /// The direct COPY with the stock taken last: the run's coupons are decided as if the stock covered them all (the walk
+    /// without a cap gave <paramref name="issued"/> and the outcomes) and copied,
     /// and only then is each template's stock decremented by what it issued, with one conditional statement. So the template's
     /// row (or segment) is locked from that statement to the commit, not for the whole copy: claims of the template and a push's
     /// other chunk in flight are not held up behind this chunk's COPY. When the stock no longer covers the run, the transaction
@@ -269,16 +271,13 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     private async Task IssueDirectStockLastAsync(
         TContext db,
         IReadOnlyList<IssueCommand> run,
-        Dictionary<string, Claimed> claimed,
-        Dictionary<(string TemplateId, string UserId), int> held,
         Dictionary<string, int> segmentsOf,
         Dictionary<string, int> demand,
-        Memory<IssueOutcome> outcomes,
+        List<(int Index, int Sequence)> issued,
         StrongBox<bool> useStaging,
         StrongBox<bool> stockFirst,
         CancellationToken cancellationToken)
     {
-        Walk(run, key => claimed.GetValueOrDefault(key), held, demand, outcomes, out var issued);
         if (issued.Count == 0)
         {
             return;

@@ -89,14 +89,25 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     private static List<OutboxMessage> EventsOf(IReadOnlyList<IssueCommand> run, List<(int Index, int Sequence)> issued, out bool envelope)
     {
         var events = new List<OutboxMessage>(issued.Count);
-        var coupons = new HashSet<string>(issued.Count, StringComparer.Ordinal);
+        var ownKeys = true; // every event keyed by its own coupon (a push's): no set of the batch's coupons needed
         foreach (var (index, _) in issued)
         {
-            coupons.Add(run[index].Coupon.CouponId);
-            events.AddRange(run[index].Events);
+            var command = run[index];
+            foreach (var m in command.Events)
+            {
+                ownKeys &= string.Equals(m.Key, command.Coupon.CouponId, StringComparison.Ordinal);
+                events.Add(m);
+            }
         }
 
-        envelope = events.Count > 1 && events.TrueForAll(m => coupons.Contains(m.Key));
+        if (ownKeys || events.Count <= 1)
+        {
+            envelope = events.Count > 1;
+            return events;
+        }
+
+        var coupons = new HashSet<string>(issued.Select(i => run[i.Index].Coupon.CouponId), StringComparer.Ordinal);
+        envelope = events.TrueForAll(m => coupons.Contains(m.Key));
         return events;
     }
 

@@ -94,25 +94,37 @@ internal static class PgPushMode
             CREATE TABLE raw_copy_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE raw_copy_coupons DROP COLUMN "{columns["ClaimKey"]}";
             CREATE TABLE raw_copy_after_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE raw_copy_after_coupons DROP COLUMN "{columns["ClaimKey"]}";
             CREATE TABLE row_by_row_coupons (LIKE "{table}" INCLUDING ALL); ALTER TABLE row_by_row_coupons DROP COLUMN "{columns["ClaimKey"]}";
+            CREATE TABLE raw_copy_keyed_coupons (LIKE "{table}" INCLUDING ALL); CREATE TABLE raw_copy_keyed_after_coupons (LIKE "{table}" INCLUDING ALL);
             """).ConfigureAwait(false);
+
+        //    And the coupon row as CouponKit now stores it: the same rows with their claim keys (push:{template}:{user}), into
+        //    tables with every column and index of the coupon table, the claim key's unique index included.
+        var keyedColumnList = columnList + $", \"{columns["ClaimKey"]}\"";
         var csv = Path.Combine(Path.GetTempPath(), $"couponkit-loadtest-coupons-{Environment.ProcessId}.csv");
+        var keyedCsv = Path.Combine(Path.GetTempPath(), $"couponkit-loadtest-keyed-coupons-{Environment.ProcessId}.csv");
         try
         {
-            await AnsiConsole.Status().StartAsync($"Writing {count:N0} coupon rows to {csv}...", async _ =>
+            await AnsiConsole.Status().StartAsync($"Writing {count:N0} coupon rows to {csv} and {keyedCsv}...", async _ =>
             {
                 await using var writer = new StreamWriter(csv, false, new UTF8Encoding(false), 1 << 20);
+                await using var keyedWriter = new StreamWriter(keyedCsv, false, new UTF8Encoding(false), 1 << 20);
                 foreach (var user in users)
                 {
-                    await writer.WriteLineAsync(string.Join(',', Row("raw-copy", user, now).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty))).ConfigureAwait(false);
+                    var line = string.Join(',', Row("raw-copy", user, now).Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? string.Empty));
+                    await writer.WriteLineAsync(line).ConfigureAwait(false);
+                    await keyedWriter.WriteLineAsync(line + "," + PushIssuance.ClaimKeyOf("raw-copy", user)).ConfigureAwait(false);
                 }
             }).ConfigureAwait(false);
             var csvSize = new FileInfo(csv).Length;
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
             var copyBefore = await RawCopyAsync(server, "raw_copy_coupons", columnList, csv, count).ConfigureAwait(false);
+            await server.ExecuteAsync("VACUUM ANALYZE raw_copy_coupons").ConfigureAwait(false);
+            await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
+            var keyedBefore = await RawCopyAsync(server, "raw_copy_keyed_coupons", keyedColumnList, keyedCsv, count).ConfigureAwait(false);
 
             // 2. Row by row: one INSERT per transaction (autocommit), prepared, one connection, on a sample. Each run starts on a
             //    quiet server: the table the run before filled is vacuumed first, or autovacuum would land in the next run's window.
-            await server.ExecuteAsync("VACUUM ANALYZE raw_copy_coupons").ConfigureAwait(false);
+            await server.ExecuteAsync("VACUUM ANALYZE raw_copy_keyed_coupons").ConfigureAwait(false);
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
             var rowByRow = await RowByRowAsync(server, columnList, users.Take(Math.Min(sample, count)).ToArray(), now, sampleLimit).ConfigureAwait(false);
             var rowRate = rowByRow.Rows / rowByRow.Elapsed.TotalSeconds;
@@ -170,14 +182,19 @@ internal static class PgPushMode
             await server.ExecuteAsync($"VACUUM ANALYZE \"{table}\"").ConfigureAwait(false);
             await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
             var copyAfter = await RawCopyAsync(server, "raw_copy_after_coupons", columnList, csv, count).ConfigureAwait(false);
+            await server.ExecuteAsync("VACUUM ANALYZE raw_copy_after_coupons").ConfigureAwait(false);
+            await server.ExecuteAsync("CHECKPOINT").ConfigureAwait(false);
+            var keyedAfter = await RawCopyAsync(server, "raw_copy_keyed_after_coupons", keyedColumnList, keyedCsv, count).ConfigureAwait(false);
             var copyRate = Math.Max(copyBefore.Rate, copyAfter.Rate);
             var vsCopy = pushRate / copyRate;
+            var keyedRate = Math.Max(keyedBefore.Rate, keyedAfter.Rate);
+            var vsKeyed = pushRate / keyedRate;
             var vsRows = pushRate / rowRate;
             report.Heading($"Push issuance on PostgreSQL (`{Name}`), {Report.Now()}");
             report.Bullets([
                 $"Server: PostgreSQL {server.Version}, settings: {string.Join(", ", server.Settings.Select(s => $"`{s.Name}={s.Value}`"))}. Durability left on.",
                 $"Rows: {N(count)} coupons of one template to {N(count)} distinct users (`u0000000000`...), 11 columns as in `{table}`, time-ordered coupon ids (UUIDv7 layout) as CouponKit's push gives them; the baselines write into `CREATE TABLE ... (LIKE {table} INCLUDING ALL)` without the claim key column (the same 11 columns and 4 indexes as before). CouponKit also writes each coupon's claim key (a 12th column with a unique index) and one outbox row per chunk (an envelope holding the chunk's `Issued` messages, one per coupon, which the dispatcher publishes one by one) (2 tables); the baselines write the coupon row only.",
-                $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process; once before the push and once after it into another such table (as `pg-claims` runs pgbench before and after), the ratio against the faster of the two.",
+                $"Raw COPY: `psql -c \"\\copy raw_copy_coupons ({string.Join(", ", CouponProperties)}) FROM 'coupons.csv' WITH (FORMAT csv)\"`, {csvSize / 1024.0 / 1024.0:0} MiB of CSV, wall time of the psql process; once before the push and once after it into another such table (as `pg-claims` runs pgbench before and after), the ratio against the faster of the two. The same again with the claim key as a 12th column (`push:raw-copy:{{user}}`) into `LIKE {table} INCLUDING ALL` tables that keep it and its unique index: the rows exactly as CouponKit stores them.",
                 $"Row by row: one prepared `INSERT` per transaction (autocommit), one connection, {N(rowByRow.Rows)} rows measured (a sample of {N(Math.Min(sample, count))}, stopped after at most {Secs(sampleLimit)} s) and extrapolated to {N(count)} at the same per-row cost ({rowByRow.Elapsed.TotalMilliseconds / rowByRow.Rows:0.000} ms a row).",
                 $"CouponKit: `PushIssuance.StartAsync` (chunks of {N(chunk)}, `PushChunksInFlight` {inFlight}: that many chunks written side by side while the stock covers them, checkpoint after them, in-memory segment source and job store; on PostgreSQL each chunk is one transaction: a template read, the conditional stock update, binary COPY straight into coupons (with their claim keys) and one outbox envelope) on `AddCouponKit().UseEntityFrameworkCore<CouponKitDbContext>()`, stopped after at most {Secs(timeout)} s{(completed ? string.Empty : " — **it did not finish in time; its rate is from the rows it wrote and its total is extrapolated**")}.",
                 $"Warm-up: {(warmup > 0 ? $"a push of {N(warmup)} coupons to another template before the baselines (JIT), its rows then truncated" : "none")}. Before each run: `VACUUM ANALYZE` of the table the run before filled, then `CHECKPOINT`.",
@@ -188,6 +205,8 @@ internal static class PgPushMode
                 [
                     CopyRow("Raw `psql \\copy` (CSV), before the push", copyBefore, count, copyRate, vsCopy),
                     CopyRow("Raw `psql \\copy` (CSV), after the push", copyAfter, count, copyRate, vsCopy),
+                    CopyRow("Raw `psql \\copy` with the claim key (as stored), before the push", keyedBefore, count, keyedRate, vsKeyed),
+                    CopyRow("Raw `psql \\copy` with the claim key (as stored), after the push", keyedAfter, count, keyedRate, vsKeyed),
                     [$"Row-by-row INSERT (sample, extrapolated)", N(rowByRow.Rows), $"{rowByRow.Elapsed.TotalSeconds:0.0} s", N(rowRate), $"{count / rowRate:0} s (extrapolated)", "—", $"{Report.Ratio(vsRows)} (target ≥ {RowTarget}x: {Report.Verdict(vsRows >= RowTarget)})"],
                     [$"CouponKit `PushIssuance`{(completed ? string.Empty : " (partial)")}", N(pushRows), $"{watch.Elapsed.TotalSeconds:0.0} s", N(pushRate), completed ? $"{watch.Elapsed.TotalSeconds:0.0} s" : $"{count / Math.Max(pushRate, 0.001):0} s (extrapolated)", string.Create(CultureInfo.InvariantCulture, $"{pushCpu.Client.TotalMicroseconds / Math.Max(pushRows, 1):0.0} / {pushCpu.Server.TotalMicroseconds / Math.Max(pushRows, 1):0.0} µs"), "—"],
                 ],
@@ -206,6 +225,7 @@ internal static class PgPushMode
         finally
         {
             File.Delete(csv);
+            File.Delete(keyedCsv);
         }
     }
 

@@ -125,10 +125,7 @@ public sealed class PostgresClaimKeyMigrationTests(PostgresServer server) : Clai
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(server.ConnectionString("postgres") + ";Pooling=false");
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        await server.DropDatabaseAsync(_name!);
     }
 
     private protected override DbContext CreateContext() => new PostgreSqlCouponKitDbContext(_options!);

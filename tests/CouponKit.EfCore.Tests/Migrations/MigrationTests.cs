@@ -78,10 +78,7 @@ public sealed class PostgresMigratedStoreContractTests(PostgresServer server) : 
     public async Task DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(server.ConnectionString("postgres") + ";Pooling=false");
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_name}\" WITH (FORCE)", connection);
-        await command.ExecuteNonQueryAsync();
+        await server.DropDatabaseAsync(_name!);
     }
 
     protected override StoreUnderTest CreateStore() =>

@@ -83,10 +83,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         NpgsqlConnection.ClearPool(new NpgsqlConnection(ConnectionString));
         try
         {
-            await using var connection = new NpgsqlConnection(_server.ConnectionString("postgres") + ";Pooling=false");
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
+            await _server.DropDatabaseAsync(Name);
         }
         catch (NpgsqlException)
         {

@@ -92,6 +92,18 @@ public sealed partial class PostgresServer : IAsyncLifetime
         return ConnectionString(name);
     }
 
+    /// <summary>Drops a database, whoever is still connected to it.</summary>
+    /// <param name="name">The database's name.</param>
+    /// <returns>A task.</returns>
+    public async Task DropDatabaseAsync(string name)
+    {
+        CheckName(name);
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false");
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
     /// <summary>Kills the server the way a crash does (<c>pg_ctl stop -m immediate</c>): no checkpoint, clients cut off.</summary>
     /// <returns>A task.</returns>
     public async Task KillAsync()

@@ -216,23 +216,18 @@ internal static class OutboxEnvelope
         var i = 0;
         foreach (var m in items.EnumerateArray())
         {
-            var id = m.ValueKind == JsonValueKind.Object ? String(m, IdName) : null;
-            var body = m.ValueKind != JsonValueKind.Object ? null
-                : m.TryGetProperty(JsonName, out var json) ? json.GetRawText()
-                : String(m, BodyName);
-            var message = new
-            {
-                Topic = m.ValueKind == JsonValueKind.Object ? String(m, TopicName) ?? topic : null,
-                Tag = m.ValueKind == JsonValueKind.Object ? String(m, TagName) ?? tag : null,
-                Key = m.ValueKind == JsonValueKind.Object ? String(m, KeyName) : null,
-                CreatedAt = m.ValueKind == JsonValueKind.Object ? Time(m, CreatedAtName) ?? createdAt : null,
-            };
-            if (string.IsNullOrEmpty(id) || message.Topic is null || message.Tag is null || message.Key is null || body is null || message.CreatedAt is null)
+            if (m.ValueKind != JsonValueKind.Object
+                || String(m, IdName) is not { Length: > 0 } id
+                || (String(m, TopicName) ?? topic) is not { } itemTopic
+                || (String(m, TagName) ?? tag) is not { } itemTag
+                || String(m, KeyName) is not { } key
+                || (m.TryGetProperty(JsonName, out var json) ? json.GetRawText() : String(m, BodyName)) is not { } body
+                || (Time(m, CreatedAtName) ?? createdAt) is not { } at)
             {
                 throw new JsonException($"Envelope '{envelope.MessageId}' holds an incomplete message at {i}.");
             }
 
-            messages[i++] = new OutboxMessage(id, message.Topic, message.Tag, message.Key, body, message.CreatedAt.Value, Time(m, DeliverAtName));
+            messages[i++] = new OutboxMessage(id, itemTopic, itemTag, key, body, at, Time(m, DeliverAtName));
         }
 
         return messages;

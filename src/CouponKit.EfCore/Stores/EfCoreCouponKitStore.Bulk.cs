@@ -108,7 +108,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         // Optimistic: no claim key of the run used and no user holding the template. A later run of the same batch reuses a
         // key of an earlier one (so it reads), and after a refused row the next batches read first until one finds nothing.
         var optimistic = direct && firstRun && !_bulkReadsFirst && templateIds.All(templates.ContainsKey);
-        Dictionary<string, Claimed> claimed;
+        Dictionary<string, CouponRow> claimed;
         Dictionary<(string TemplateId, string UserId), int> held;
         if (optimistic)
         {
@@ -197,7 +197,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
     /// <returns>How many coupons each template issues.</returns>
     private static Dictionary<string, int> Walk(
         IReadOnlyList<IssueCommand> run,
-        Func<string, Claimed?> claimOf,
+        Func<string, CouponRow?> claimOf,
         Dictionary<(string TemplateId, string UserId), int> heldBefore,
         Dictionary<string, int>? cap,
         Memory<IssueOutcome> outcomes,
@@ -214,7 +214,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
             if (claimOf(command.ClaimKey) is { } earlier)
             {
                 var same = earlier.UserId == coupon.UserId && earlier.TemplateId == coupon.TemplateId;
-                span[i] = same ? new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier.Coupon)) : new IssueOutcome(IssueStatus.KeyConflict, null);
+                span[i] = same ? new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier)) : new IssueOutcome(IssueStatus.KeyConflict, null);
                 continue;
             }
 
@@ -312,17 +312,10 @@ internal sealed partial class EfCoreCouponKitStore<TContext> : IBulkCouponStore
         }
     }
 
-    /// <summary>The claim keys among <paramref name="keys"/> already used, with their users, templates and coupons (one statement).</summary>
-    private static async Task<Dictionary<string, Claimed>> ClaimedByKeysAsync(TContext db, string[] keys, CancellationToken cancellationToken)
-    {
-        var coupons = await db.Set<CouponRow>()
+    /// <summary>The claim keys among <paramref name="keys"/> already used, each with the coupon it issued (one statement).</summary>
+    private static Task<Dictionary<string, CouponRow>> ClaimedByKeysAsync(TContext db, string[] keys, CancellationToken cancellationToken) =>
+        db.Set<CouponRow>()
             .Where(c => EF.Parameter(keys).Contains(c.ClaimKey!))
             .AsNoTracking()
-            .ToListAsync(cancellationToken)
-            .ConfigureAwait(false);
-        return coupons.ToDictionary(c => c.ClaimKey!, c => new Claimed(c.UserId, c.TemplateId, c), StringComparer.Ordinal);
-    }
-
-    /// <summary>A claim key's earlier claim: its user, template and coupon.</summary>
-    private sealed record Claimed(string UserId, string TemplateId, CouponRow Coupon);
+            .ToDictionaryAsync(c => c.ClaimKey!, StringComparer.Ordinal, cancellationToken);
 }

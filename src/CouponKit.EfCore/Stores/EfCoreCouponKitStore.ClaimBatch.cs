@@ -97,7 +97,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             if (claimed.TryGetValue(claims[i].ClaimKey, out var earlier))
             {
                 var same = earlier.UserId == coupon.UserId && earlier.TemplateId == coupon.TemplateId;
-                answers[i] = new ClaimAnswer(same ? new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier.Coupon)) : new IssueOutcome(IssueStatus.KeyConflict, null), null);
+                answers[i] = new ClaimAnswer(same ? new IssueOutcome(IssueStatus.Replayed, ToCoupon(earlier)) : new IssueOutcome(IssueStatus.KeyConflict, null), null);
             }
             else if (!segmentsOf.ContainsKey(coupon.TemplateId))
             {
@@ -303,7 +303,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
     /// <summary>What a claim batch decides from: the users' counts, the used claim keys, the templates' segment counts, the stored coupon ids.</summary>
     private readonly record struct ClaimBatchReads(
         Dictionary<(string TemplateId, string UserId), int> Held,
-        Dictionary<string, Claimed> Claimed,
+        Dictionary<string, CouponRow> Claimed,
         Dictionary<string, int> SegmentsOf,
         HashSet<string> Used);
 

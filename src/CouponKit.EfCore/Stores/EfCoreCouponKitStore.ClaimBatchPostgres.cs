@@ -96,7 +96,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         var sql = ClaimBatchStatements(db);
         var byTemplate = claims.GroupBy(c => c.Coupon.TemplateId, StringComparer.Ordinal).ToArray();
         var held = new Dictionary<(string TemplateId, string UserId), int>();
-        var keyed = new Dictionary<string, (string UserId, string TemplateId, string CouponId)>(StringComparer.Ordinal);
+        var keyed = new List<string>();
         var segmentsOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
         var batch = new NpgsqlBatch(connection);
@@ -121,7 +121,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
 
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    keyed[reader.GetString(0)] = (reader.GetString(1), reader.GetString(2), reader.GetString(3));
+                    keyed.Add(reader.GetString(0));
                 }
 
                 await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -138,21 +138,10 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
             }
         }
 
-        var claimed = new Dictionary<string, Claimed>(StringComparer.Ordinal);
-        if (keyed.Count > 0)
-        {
-            // Coupons are not deleted: a later statement that saw a coupon's claim key sees the coupon.
-            var ids = keyed.Values.Select(k => k.CouponId).ToArray();
-            var coupons = await db.Set<CouponRow>().AsNoTracking()
-                .Where(c => EF.Parameter(ids).Contains(c.CouponId))
-                .ToDictionaryAsync(c => c.CouponId, StringComparer.Ordinal, cancellationToken)
-                .ConfigureAwait(false);
-            foreach (var (key, (userId, templateId, couponId)) in keyed)
-            {
-                claimed[key] = new Claimed(userId, templateId, coupons.GetValueOrDefault(couponId)
-                    ?? throw new InvalidOperationException($"Claim '{key}' names coupon '{couponId}', which is not stored."));
-            }
-        }
+        // Coupons are not deleted, nor their claim keys changed: a later statement finds each key the batch's read saw.
+        var claimed = keyed.Count == 0
+            ? new Dictionary<string, CouponRow>(StringComparer.Ordinal)
+            : await ClaimedByKeysAsync(db, [.. keyed], cancellationToken).ConfigureAwait(false);
 
         return new ClaimBatchReads(held, claimed, segmentsOf, used);
     }
@@ -229,7 +218,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
         /// <summary>Gets the per-user counts: $1 the template, $2 the users; each user with the number of coupons of the template it holds.</summary>
         public string HeldBy { get; }
 
-        /// <summary>Gets the used claim keys among $1: key, user, template, coupon id.</summary>
+        /// <summary>Gets the used claim keys among $1.</summary>
         public string ClaimedBy { get; }
 
         /// <summary>Gets the templates among $1 that exist, with their number of stock segments.</summary>
@@ -265,7 +254,7 @@ internal sealed partial class EfCoreCouponKitStore<TContext>
                 SELECT asked.user_id, (SELECT count(*)::int FROM {coupons} AS c WHERE c.{c("TemplateId")} = $1 AND c.{c("UserId")} = asked.user_id)
                 FROM unnest($2::text[]) AS asked(user_id)
                 """,
-                $"SELECT {c("ClaimKey")}, {c("UserId")}, {c("TemplateId")}, {c("CouponId")} FROM {coupons} WHERE {c("ClaimKey")} = ANY($1)",
+                $"SELECT {c("ClaimKey")} FROM {coupons} WHERE {c("ClaimKey")} = ANY($1)",
                 $"SELECT {t("Id")}, {t("StockSegments")} FROM {templates} WHERE {t("Id")} = ANY($1)",
                 $"SELECT {c("CouponId")} FROM {coupons} WHERE {c("CouponId")} = ANY($1)",
                 $"""
